@@ -1,0 +1,59 @@
+# Builds build/redirect-map and build/ngx_http_legacy_redirect_module.so.
+#
+# The module is built against Debian's nginx-dev (NGINX_SRC) with the
+# configure flags Debian used (its conf_flags), so that it loads into
+# Debian's nginx.  For upstream nginx source, use the root "config" file:
+#     ./configure --with-compat --add-dynamic-module=THIS_FOLDER
+
+NGINX_SRC ?= /usr/share/nginx/src
+BUILD     ?= build
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+CPPFLAGS  += -Iinclude -Itools -D_GNU_SOURCE
+LDLIBS    += -lyaml
+
+CORE_SRCS := include/lrmap_hash.c include/lrmap_normalize.c \
+             include/lrmap_reader.c include/lrmap_writer.c
+TOOL_SRCS := tools/main.c tools/cmd_build.c tools/cmd_query.c \
+             tools/redirects.c tools/mapfile.c tools/atomic.c tools/diag.c \
+             tools/posts.c tools/walk.c tools/frontmatter.c tools/dates.c \
+             tools/template.c
+MODULE_SRCS := config $(wildcard ngx_module/*.[ch]) include/lrmap.h \
+             include/lrmap_hash.c include/lrmap_normalize.c \
+             include/lrmap_reader.c
+
+TOOL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRCS) $(TOOL_SRCS))
+MODULE    := $(BUILD)/ngx_http_legacy_redirect_module.so
+
+.PHONY: all tool module test clean
+
+all: tool module
+
+tool: $(BUILD)/redirect-map
+
+$(BUILD)/redirect-map: $(TOOL_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj/%.o: %.c $(wildcard include/*.h tools/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
+
+module: $(MODULE)
+
+# nginx-dev ships headers and configure only: copy them, configure with
+# Debian's flags plus this module, and build just the modules.
+$(MODULE): $(MODULE_SRCS)
+	@test -f $(NGINX_SRC)/conf_flags || { echo "no nginx-dev in $(NGINX_SRC)" >&2; exit 1; }
+	rm -rf $(BUILD)/nginx
+	mkdir -p $(BUILD)/nginx
+	cp -r $(NGINX_SRC)/. $(BUILD)/nginx/
+	cd $(BUILD)/nginx && bash -c '. ./conf_flags && ./configure "$${NGX_CONF_FLAGS[@]}" --add-dynamic-module=$(CURDIR) >configure.log 2>&1' || { tail -20 $(BUILD)/nginx/configure.log >&2; exit 1; }
+	$(MAKE) -C $(BUILD)/nginx -f objs/Makefile modules
+	cp $(BUILD)/nginx/objs/ngx_http_legacy_redirect_module.so $@
+
+test: all
+	bash t/run.sh
+
+clean:
+	rm -rf $(BUILD) t/servroot

@@ -1,0 +1,199 @@
+/*
+ * lrmap.h - the legacy redirect map: file format, reader and URL
+ * normalisation shared by the redirect-map tool and the nginx module.
+ *
+ * The format is specified in docs/map-format.md; the constants below are
+ * the only definition of it in code.  Everything here is plain C11 with
+ * no dependency on nginx headers or on any library.
+ */
+
+#ifndef LRMAP_H
+#define LRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define LRM_MAGIC            "\x89LRMAP\r\n"
+#define LRM_MAGIC_LEN        8
+#define LRM_VERSION          1
+
+#define LRM_HEADER_SIZE      128
+#define LRM_TRAILER_SIZE     8          /* XXH64 of every byte before it */
+
+/* header flags */
+#define LRM_F_CASELESS       0x0001u    /* keys were ASCII-lowercased */
+#define LRM_F_SOURCES        0x0002u    /* records carry a source ref */
+#define LRM_F_KNOWN          (LRM_F_CASELESS | LRM_F_SOURCES)
+
+/* record header sizes, without and with LRM_F_SOURCES */
+#define LRM_RECORD_BASE      6          /* key_len, target_len, status */
+#define LRM_RECORD_SOURCED   14         /* + source u32, line u32 */
+
+#define LRM_SLOT_OFFSET_BITS 40
+#define LRM_SLOT_OFFSET_MASK ((UINT64_C(1) << LRM_SLOT_OFFSET_BITS) - 1)
+
+#define LRM_MAX_KEY          4096       /* longest key, after normalising */
+#define LRM_MAX_TARGET       4096       /* longest target */
+#define LRM_NO_SOURCE        0xffffffffu
+
+/* byte offsets of the header fields (all integers are little-endian) */
+#define LRM_H_MAGIC          0
+#define LRM_H_VERSION        8          /* u32 */
+#define LRM_H_HEADER_SIZE    12         /* u32 */
+#define LRM_H_FLAGS          16         /* u32 */
+#define LRM_H_RESERVED       20         /* u32, zero */
+#define LRM_H_FILE_SIZE      24         /* u64 */
+#define LRM_H_ENTRIES        32         /* u64 */
+#define LRM_H_BUCKETS        40         /* u64 */
+#define LRM_H_SLOTS          48         /* u64 */
+#define LRM_H_SLOTS_OFF      56         /* u64 */
+#define LRM_H_RECORDS_OFF    64         /* u64 */
+#define LRM_H_RECORDS_SIZE   72         /* u64 */
+#define LRM_H_RULES_OFF      80         /* u64 */
+#define LRM_H_RULES_SIZE     88         /* u64 */
+#define LRM_H_SOURCES_OFF    96         /* u64 */
+#define LRM_H_SOURCES_SIZE   104        /* u64 */
+#define LRM_H_META_OFF       112        /* u64 */
+#define LRM_H_META_SIZE      120        /* u64 */
+
+
+typedef struct {
+    const unsigned char  *data;
+    size_t                size;
+    uint32_t              flags;
+    uint64_t              entries;
+    uint64_t              buckets;
+    uint64_t              slots;
+    const unsigned char  *slot_base;
+    size_t                records_off;
+    size_t                records_end;
+    size_t                rules_off;
+    size_t                rules_size;
+    size_t                sources_off;
+    size_t                sources_size;
+    size_t                meta_off;
+    size_t                meta_size;
+    uint64_t              checksum;
+} lrm_map_t;
+
+
+typedef struct {
+    const char  *key;
+    size_t       key_len;
+    const char  *target;
+    size_t       target_len;
+    unsigned     status;
+    const char  *source;           /* file the entry came from, or NULL */
+    size_t       source_len;
+    uint32_t     line;             /* line in that file, 0 if unknown */
+} lrm_entry_t;
+
+
+/* results of lrm_open() and lrm_lookup() */
+#define LRM_OK          0
+#define LRM_NOT_FOUND   1
+#define LRM_ERROR      -1
+
+
+/*
+ * Validates a whole map held in memory and fills *map.  Every offset and
+ * length in the header is checked against size, and the checksum of the
+ * whole buffer is verified.  On failure returns LRM_ERROR and writes a
+ * one-line reason (no trailing newline) into err.  The buffer must stay
+ * valid and unchanged for as long as *map is used.
+ */
+int lrm_open(lrm_map_t *map, const void *data, size_t size,
+    char *err, size_t err_size);
+
+/*
+ * Looks up a key that is already normalised (see lrm_normalize_path()).
+ * Returns LRM_OK and fills *entry, LRM_NOT_FOUND, or LRM_ERROR when the
+ * record the table points at is out of bounds (a damaged map).
+ */
+int lrm_lookup(const lrm_map_t *map, const char *key, size_t key_len,
+    lrm_entry_t *entry);
+
+/*
+ * Calls fn for every entry in table order; stops and returns fn's value
+ * when it is not zero.  Returns LRM_ERROR on a damaged record.
+ */
+int lrm_foreach(const lrm_map_t *map,
+    int (*fn)(const lrm_entry_t *entry, void *ctx), void *ctx);
+
+/* Name of source file number idx, or NULL. */
+const char *lrm_source_name(const lrm_map_t *map, unsigned idx,
+    size_t *len);
+
+/*
+ * Value of a metadata key ("tool", "built", "key", "target", ...), or
+ * NULL when the map does not record it.
+ */
+const char *lrm_meta(const lrm_map_t *map, const char *name, size_t *len);
+
+
+/* Normalisation flags */
+#define LRM_NORM_CASELESS   0x0001u
+
+/*
+ * Turns the path part of a request target or of a legacy URL into the
+ * form used as a key.  in may be a path ("/a/b.html?x=1") or, when
+ * allow_absolute is set, an absolute http(s) URL whose path is used.
+ * Writes at most in_len bytes (or 1 for an empty path) to out.  Returns
+ * the length written, or -1 when the input is not a usable path (does not
+ * start with '/', climbs above the root, or is longer than LRM_MAX_KEY).
+ * The rules are listed in docs/normalisation.md.
+ */
+long lrm_normalize_path(const char *in, size_t in_len, char *out,
+    unsigned flags);
+
+/*
+ * Finds the path of an absolute http(s) URL: returns a pointer into url
+ * at the first '/' after the authority (or at the end when there is no
+ * path) and sets *path_len, or NULL when url is not of that form.
+ */
+const char *lrm_url_path(const char *url, size_t url_len, size_t *path_len);
+
+
+/* XXH64 (seed 0), the hash of keys and the checksum of map files. */
+uint64_t lrm_hash(const void *data, size_t len);
+
+typedef struct {
+    uint64_t       v[4];
+    uint64_t       total;
+    unsigned char  buf[32];
+    size_t         buffered;
+} lrm_hash_state_t;
+
+void lrm_hash_init(lrm_hash_state_t *st);
+void lrm_hash_update(lrm_hash_state_t *st, const void *data, size_t len);
+uint64_t lrm_hash_final(const lrm_hash_state_t *st);
+
+
+/* Little-endian helpers used by the reader and the writer. */
+static inline uint16_t
+lrm_get16(const unsigned char *p)
+{
+    return (uint16_t) (p[0] | (p[1] << 8));
+}
+
+static inline uint32_t
+lrm_get32(const unsigned char *p)
+{
+    return (uint32_t) p[0] | ((uint32_t) p[1] << 8)
+           | ((uint32_t) p[2] << 16) | ((uint32_t) p[3] << 24);
+}
+
+static inline uint64_t
+lrm_get64(const unsigned char *p)
+{
+    return (uint64_t) lrm_get32(p) | ((uint64_t) lrm_get32(p + 4) << 32);
+}
+
+/* Home slot of a hash: the top 32 bits scaled to [0, buckets). */
+static inline uint64_t
+lrm_home(uint64_t hash, uint64_t buckets)
+{
+    return ((hash >> 32) * buckets) >> 32;
+}
+
+#endif /* LRMAP_H */

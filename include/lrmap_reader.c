@@ -1,0 +1,380 @@
+/*
+ * lrmap_reader.c - validates a map held in memory and looks keys up in
+ * it.  Nothing here trusts the file: every offset and length is checked
+ * against the buffer before it is used, at open time for the header and
+ * the small sections, and at each lookup for the record it touches.
+ */
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lrmap.h"
+
+
+static int
+fail(char *err, size_t err_size, const char *reason)
+{
+    if (err_size > 0) {
+        snprintf(err, err_size, "%s", reason);
+    }
+
+    return LRM_ERROR;
+}
+
+
+/* Is [off, off + len) inside [lo, hi)?  Written so nothing overflows. */
+static int
+in_range(uint64_t off, uint64_t len, uint64_t lo, uint64_t hi)
+{
+    return off >= lo && off <= hi && len <= hi - off;
+}
+
+
+static int
+check_identity(const unsigned char *p, size_t size, char *err,
+    size_t err_size)
+{
+    uint32_t  version;
+
+    if (size < LRM_MAGIC_LEN || memcmp(p, LRM_MAGIC, LRM_MAGIC_LEN) != 0) {
+        return fail(err, err_size, "not a legacy redirect map (bad magic)");
+    }
+
+    if (size < LRM_HEADER_SIZE + LRM_TRAILER_SIZE) {
+        return fail(err, err_size, "file is truncated (shorter than the "
+                    "header)");
+    }
+
+    version = lrm_get32(p + LRM_H_VERSION);
+
+    if (version != LRM_VERSION) {
+        if (err_size > 0) {
+            snprintf(err, err_size, "map format version %u is not supported "
+                     "(this build reads version %u)", version, LRM_VERSION);
+        }
+
+        return LRM_ERROR;
+    }
+
+    return LRM_OK;
+}
+
+
+static int
+check_size_and_checksum(const unsigned char *p, size_t size, lrm_map_t *map,
+    char *err, size_t err_size)
+{
+    uint64_t  declared, stored;
+
+    declared = lrm_get64(p + LRM_H_FILE_SIZE);
+
+    if (declared != size) {
+        if (err_size > 0) {
+            snprintf(err, err_size, "file is %zu bytes but its header says "
+                     "%llu (truncated or padded)", size,
+                     (unsigned long long) declared);
+        }
+
+        return LRM_ERROR;
+    }
+
+    stored = lrm_get64(p + size - LRM_TRAILER_SIZE);
+    map->checksum = lrm_hash(p, size - LRM_TRAILER_SIZE);
+
+    if (stored != map->checksum) {
+        return fail(err, err_size, "checksum mismatch (the file is damaged)");
+    }
+
+    return LRM_OK;
+}
+
+
+static int
+check_header_fields(const unsigned char *p, size_t size, lrm_map_t *map,
+    char *err, size_t err_size)
+{
+    uint64_t  lo, hi, off, len;
+
+    if (lrm_get32(p + LRM_H_HEADER_SIZE) != LRM_HEADER_SIZE
+        || lrm_get32(p + LRM_H_RESERVED) != 0)
+    {
+        return fail(err, err_size, "bad header size or reserved field");
+    }
+
+    map->flags = lrm_get32(p + LRM_H_FLAGS);
+
+    if (map->flags & ~LRM_F_KNOWN) {
+        return fail(err, err_size, "unknown flags in header");
+    }
+
+    lo = LRM_HEADER_SIZE;
+    hi = size - LRM_TRAILER_SIZE;
+
+    map->entries = lrm_get64(p + LRM_H_ENTRIES);
+    map->buckets = lrm_get64(p + LRM_H_BUCKETS);
+    map->slots = lrm_get64(p + LRM_H_SLOTS);
+    off = lrm_get64(p + LRM_H_SLOTS_OFF);
+
+    if (map->slots > (hi - lo) / 8 || !in_range(off, map->slots * 8, lo, hi))
+    {
+        return fail(err, err_size, "hash table lies outside the file");
+    }
+
+    if (map->entries > map->slots || map->buckets > map->slots
+        || map->buckets > UINT32_MAX
+        || (map->entries > 0 && map->buckets == 0))
+    {
+        return fail(err, err_size, "inconsistent entry, bucket and slot "
+                    "counts");
+    }
+
+    map->slot_base = p + off;
+
+    off = lrm_get64(p + LRM_H_RECORDS_OFF);
+    len = lrm_get64(p + LRM_H_RECORDS_SIZE);
+    if (!in_range(off, len, lo, hi)) {
+        return fail(err, err_size, "record section lies outside the file");
+    }
+    map->records_off = (size_t) off;
+    map->records_end = (size_t) (off + len);
+
+    off = lrm_get64(p + LRM_H_RULES_OFF);
+    len = lrm_get64(p + LRM_H_RULES_SIZE);
+    if (!in_range(off, len, lo, hi)) {
+        return fail(err, err_size, "rule section lies outside the file");
+    }
+    map->rules_off = (size_t) off;
+    map->rules_size = (size_t) len;
+
+    off = lrm_get64(p + LRM_H_SOURCES_OFF);
+    len = lrm_get64(p + LRM_H_SOURCES_SIZE);
+    if (!in_range(off, len, lo, hi)
+        || (len > 0 && (len < 4 || (len - 4) / 4 < lrm_get32(p + off))))
+    {
+        return fail(err, err_size, "source section is malformed");
+    }
+    map->sources_off = (size_t) off;
+    map->sources_size = (size_t) len;
+
+    off = lrm_get64(p + LRM_H_META_OFF);
+    len = lrm_get64(p + LRM_H_META_SIZE);
+    if (!in_range(off, len, lo, hi) || (len > 0 && p[off + len - 1] != 0)) {
+        return fail(err, err_size, "metadata section is malformed");
+    }
+    map->meta_off = (size_t) off;
+    map->meta_size = (size_t) len;
+
+    return LRM_OK;
+}
+
+
+int
+lrm_open(lrm_map_t *map, const void *data, size_t size, char *err,
+    size_t err_size)
+{
+    const unsigned char  *p = data;
+
+    memset(map, 0, sizeof(*map));
+
+    if (check_identity(p, size, err, err_size) != LRM_OK
+        || check_size_and_checksum(p, size, map, err, err_size) != LRM_OK
+        || check_header_fields(p, size, map, err, err_size) != LRM_OK)
+    {
+        memset(map, 0, sizeof(*map));
+        return LRM_ERROR;
+    }
+
+    map->data = p;
+    map->size = size;
+
+    return LRM_OK;
+}
+
+
+/*
+ * Decodes the record at off.  Returns LRM_ERROR if any part of it falls
+ * outside the record section.
+ */
+static int
+read_record(const lrm_map_t *map, uint64_t off, lrm_entry_t *e)
+{
+    const unsigned char  *r;
+    size_t                head;
+    uint32_t              source;
+
+    head = (map->flags & LRM_F_SOURCES) ? LRM_RECORD_SOURCED
+                                        : LRM_RECORD_BASE;
+
+    if (!in_range(off, head, map->records_off, map->records_end)) {
+        return LRM_ERROR;
+    }
+
+    r = map->data + off;
+    e->key_len = lrm_get16(r);
+    e->target_len = lrm_get16(r + 2);
+    e->status = lrm_get16(r + 4);
+
+    if (!in_range(off + head, e->key_len + e->target_len, map->records_off,
+                  map->records_end))
+    {
+        return LRM_ERROR;
+    }
+
+    e->key = (const char *) r + head;
+    e->target = e->key + e->key_len;
+    e->source = NULL;
+    e->source_len = 0;
+    e->line = 0;
+
+    if (map->flags & LRM_F_SOURCES) {
+        source = lrm_get32(r + 6);
+        e->line = lrm_get32(r + 10);
+        e->source = lrm_source_name(map, source, &e->source_len);
+    }
+
+    return LRM_OK;
+}
+
+
+int
+lrm_lookup(const lrm_map_t *map, const char *key, size_t key_len,
+    lrm_entry_t *entry)
+{
+    uint64_t              hash, tag, slot, i;
+    const unsigned char  *r;
+
+    if (map->entries == 0) {
+        return LRM_NOT_FOUND;
+    }
+
+    hash = lrm_hash(key, key_len);
+    tag = hash >> LRM_SLOT_OFFSET_BITS;
+
+    /*
+     * Slots are sorted by hash, so the probe ends at an empty slot or at
+     * the first slot whose tag is greater than ours.
+     */
+    for (i = lrm_home(hash, map->buckets); i < map->slots; i++) {
+        slot = lrm_get64(map->slot_base + i * 8);
+
+        if (slot == 0 || (slot >> LRM_SLOT_OFFSET_BITS) > tag) {
+            return LRM_NOT_FOUND;
+        }
+
+        if ((slot >> LRM_SLOT_OFFSET_BITS) != tag) {
+            continue;
+        }
+
+        slot &= LRM_SLOT_OFFSET_MASK;
+
+        if (!in_range(slot, 2, map->records_off, map->records_end)) {
+            return LRM_ERROR;
+        }
+
+        r = map->data + slot;
+
+        if (lrm_get16(r) != key_len) {
+            continue;
+        }
+
+        if (read_record(map, slot, entry) != LRM_OK) {
+            return LRM_ERROR;
+        }
+
+        if (memcmp(entry->key, key, key_len) == 0) {
+            return LRM_OK;
+        }
+    }
+
+    return LRM_NOT_FOUND;
+}
+
+
+int
+lrm_foreach(const lrm_map_t *map,
+    int (*fn)(const lrm_entry_t *entry, void *ctx), void *ctx)
+{
+    lrm_entry_t  e;
+    uint64_t     i, slot;
+    int          rc;
+
+    for (i = 0; i < map->slots; i++) {
+        slot = lrm_get64(map->slot_base + i * 8) & LRM_SLOT_OFFSET_MASK;
+
+        if (slot == 0) {
+            continue;
+        }
+
+        if (read_record(map, slot, &e) != LRM_OK) {
+            return LRM_ERROR;
+        }
+
+        rc = fn(&e, ctx);
+        if (rc != 0) {
+            return rc;
+        }
+    }
+
+    return LRM_OK;
+}
+
+
+const char *
+lrm_source_name(const lrm_map_t *map, unsigned idx, size_t *len)
+{
+    const unsigned char  *s;
+    uint64_t              off, end;
+
+    if (map->sources_size == 0) {
+        return NULL;
+    }
+
+    s = map->data + map->sources_off;
+
+    if (idx >= lrm_get32(s)) {
+        return NULL;
+    }
+
+    off = lrm_get32(s + 4 + (size_t) idx * 4);
+    end = map->sources_size;
+
+    if (!in_range(off, 2, 0, end)
+        || !in_range(off + 2, lrm_get16(s + off), 0, end))
+    {
+        return NULL;
+    }
+
+    *len = lrm_get16(s + off);
+    return (const char *) s + off + 2;
+}
+
+
+const char *
+lrm_meta(const lrm_map_t *map, const char *name, size_t *len)
+{
+    const char  *p, *end, *value;
+    size_t       name_len;
+
+    p = (const char *) map->data + map->meta_off;
+    end = p + map->meta_size;
+    name_len = strlen(name);
+
+    /* pairs of NUL-terminated strings; the last byte is a NUL (checked) */
+    while (p < end) {
+        value = p + strlen(p) + 1;
+        if (value >= end) {
+            return NULL;
+        }
+
+        if ((size_t) (value - p - 1) == name_len
+            && memcmp(p, name, name_len) == 0)
+        {
+            *len = strlen(value);
+            return value;
+        }
+
+        p = value + strlen(value) + 1;
+    }
+
+    return NULL;
+}

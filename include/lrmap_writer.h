@@ -1,0 +1,50 @@
+/*
+ * lrmap_writer.h - builds a map file (docs/map-format.md).  Used by the
+ * redirect-map tool only; the nginx module never writes maps.
+ */
+
+#ifndef LRMAP_WRITER_H
+#define LRMAP_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct lrm_writer_s  lrm_writer_t;
+
+/* flags: LRM_F_CASELESS and/or LRM_F_SOURCES. NULL when out of memory. */
+lrm_writer_t *lrm_writer_new(uint32_t flags);
+void lrm_writer_free(lrm_writer_t *w);
+
+/*
+ * Adds a source file name and returns its index (the same index for the
+ * same name added twice in a row), or -1 when out of memory.
+ */
+long lrm_writer_add_source(lrm_writer_t *w, const char *name);
+
+/*
+ * Adds an entry.  key must already be normalised with the flags the
+ * writer was made with.  Returns 0, or -1 (out of memory, or a key or
+ * target longer than the format allows).  Duplicate keys are found by
+ * lrm_writer_finish().
+ */
+int lrm_writer_add(lrm_writer_t *w, const char *key, size_t key_len,
+    const char *target, size_t target_len, unsigned status,
+    uint32_t source, uint32_t line);
+
+/* Records name=value in the metadata section (e.g. "tool", "built"). */
+int lrm_writer_set_meta(lrm_writer_t *w, const char *name,
+    const char *value);
+
+/* Sets the raw rule section (patterns; empty by default). */
+int lrm_writer_set_rules(lrm_writer_t *w, const void *data, size_t len);
+
+/*
+ * Lays out the hash table and writes the whole file to fd.  Returns 0,
+ * or -1 with a reason in err (duplicate key, write error with errno).
+ */
+int lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size);
+
+/* Number of entries added so far. */
+size_t lrm_writer_count(const lrm_writer_t *w);
+
+#endif /* LRMAP_WRITER_H */

@@ -1,0 +1,266 @@
+/*
+ * test_lrmap.c - unit tests of the shared core: normalisation, the
+ * writer and the reader, and the reader's refusal of damaged maps.
+ * Prints "N passed, M failed" last; exits 1 on any failure.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lrmap.h"
+#include "lrmap_writer.h"
+
+static int  passed, failed;
+
+#define CHECK(cond, ...)                                                  \
+    do {                                                                  \
+        if (cond) {                                                       \
+            passed++;                                                     \
+        } else {                                                          \
+            failed++;                                                     \
+            printf("FAIL %s:%d: ", __FILE__, __LINE__);                   \
+            printf(__VA_ARGS__);                                          \
+            printf("\n");                                                 \
+        }                                                                 \
+    } while (0)
+
+
+static void
+expect_norm(const char *in, const char *want, unsigned flags)
+{
+    char  out[LRM_MAX_KEY];
+    long  n = lrm_normalize_path(in, strlen(in), out, flags);
+
+    if (want == NULL) {
+        CHECK(n < 0, "normalise \"%s\": want refusal, got \"%.*s\"", in,
+              (int) (n < 0 ? 0 : n), out);
+        return;
+    }
+
+    CHECK(n >= 0 && (size_t) n == strlen(want) && memcmp(out, want, n) == 0,
+          "normalise \"%s\": want \"%s\", got \"%.*s\" (%ld)", in, want,
+          (int) (n < 0 ? 0 : n), out, n);
+}
+
+
+static void
+test_normalise(void)
+{
+    char  long_path[LRM_MAX_KEY + 10];
+
+    expect_norm("/2023/03/x.html", "/2023/03/x.html", 0);
+    expect_norm("/2023/03/x.html?m=1", "/2023/03/x.html", 0);
+    expect_norm("/2023/03/x.html#c1", "/2023/03/x.html", 0);
+    expect_norm("/2023/03/caf%C3%A9.html", "/2023/03/caf\xc3\xa9.html", 0);
+    expect_norm("/2023/03/caf%c3%a9.html", "/2023/03/caf\xc3\xa9.html", 0);
+    expect_norm("/%32%30%323/x", "/2023/x", 0);
+    expect_norm("/a%2Fb", "/a%2Fb", 0);
+    expect_norm("/a%2fb", "/a%2Fb", 0);
+    expect_norm("/a%20b", "/a%20b", 0);
+    expect_norm("/a b", "/a%20b", 0);
+    expect_norm("/a%3Fb", "/a%3Fb", 0);
+    expect_norm("/a%25b", "/a%25b", 0);
+    expect_norm("/a%b", "/a%25b", 0);
+    expect_norm("/a%", "/a%25", 0);
+    expect_norm("/a%4", "/a%254", 0);
+    expect_norm("/a%zz", "/a%25zz", 0);
+    expect_norm("//a///b//", "/a/b/", 0);
+    expect_norm("/a/./b/../c", "/a/c", 0);
+    expect_norm("/a/%2e%2E/c", "/c", 0);
+    expect_norm("/a/..", "/", 0);
+    expect_norm("/..", NULL, 0);
+    expect_norm("/a/../..", NULL, 0);
+    expect_norm("/x.html/", "/x.html", 0);
+    expect_norm("/x.HTML/", "/x.HTML", 0);
+    expect_norm("/dir/", "/dir/", 0);
+    expect_norm("/", "/", 0);
+    expect_norm("", NULL, 0);
+    expect_norm("a/b", NULL, 0);
+    expect_norm("?x", NULL, 0);
+    expect_norm("/A/B%2f.Html", "/a/b%2F.html", LRM_NORM_CASELESS);
+    expect_norm("/%41", "/a", LRM_NORM_CASELESS);
+
+    memset(long_path, 'a', sizeof(long_path));
+    long_path[0] = '/';
+    long_path[sizeof(long_path) - 1] = '\0';
+    expect_norm(long_path, NULL, 0);
+}
+
+
+static void
+test_url_path(void)
+{
+    const char  *p;
+    size_t       len;
+
+    p = lrm_url_path("https://blog.example.org/2023/x.html?a", 38, &len);
+    CHECK(p && len == 14 && memcmp(p, "/2023/x.html?a", 14) == 0,
+          "url path of an https URL");
+    p = lrm_url_path("HTTP://h", 8, &len);
+    CHECK(p && len == 0, "url without a path");
+    CHECK(lrm_url_path("ftp://h/x", 9, &len) == NULL, "ftp is not http");
+    CHECK(lrm_url_path("https:///x", 10, &len) == NULL, "no host");
+}
+
+
+/* Writes a map with n entries "/k/<i>" -> "/t/<i>" into a memory file. */
+static unsigned char *
+make_map(size_t n, uint32_t flags, size_t *size)
+{
+    lrm_writer_t   *w = lrm_writer_new(flags);
+    char            key[64], target[64], err[128];
+    unsigned char  *buf;
+    FILE           *f;
+    size_t          i;
+    long            src;
+
+    src = lrm_writer_add_source(w, "posts/a.md");
+    CHECK(src == 0, "first source index");
+    CHECK(lrm_writer_add_source(w, "posts/a.md") == 0, "same source twice");
+
+    for (i = 0; i < n; i++) {
+        snprintf(key, sizeof(key), "/k/%zu", i);
+        snprintf(target, sizeof(target), "/t/%zu", i);
+        CHECK(lrm_writer_add(w, key, strlen(key), target, strlen(target),
+                             i % 7 ? 301 : 410, (uint32_t) src,
+                             (uint32_t) i + 1) == 0, "add");
+    }
+
+    lrm_writer_set_meta(w, "tool", "test");
+
+    f = tmpfile();
+    CHECK(lrm_writer_write(w, fileno(f), err, sizeof(err)) == 0,
+          "write: %s", err);
+    lrm_writer_free(w);
+
+    *size = (size_t) lseek(fileno(f), 0, SEEK_END);
+    buf = malloc(*size);
+    lseek(fileno(f), 0, SEEK_SET);
+    CHECK(read(fileno(f), buf, *size) == (ssize_t) *size, "read back");
+    fclose(f);
+
+    return buf;
+}
+
+
+static void
+test_round_trip(size_t n, uint32_t flags)
+{
+    lrm_map_t       map;
+    lrm_entry_t     e;
+    unsigned char  *buf;
+    char            key[64], target[64], err[128];
+    size_t          size, i, ok = 0, missing = 0, len;
+    const char     *meta;
+
+    buf = make_map(n, flags, &size);
+    CHECK(lrm_open(&map, buf, size, err, sizeof(err)) == LRM_OK,
+          "open %zu entries: %s", n, err);
+    CHECK(map.entries == n, "entry count");
+
+    for (i = 0; i < n; i++) {
+        snprintf(key, sizeof(key), "/k/%zu", i);
+        snprintf(target, sizeof(target), "/t/%zu", i);
+
+        if (lrm_lookup(&map, key, strlen(key), &e) == LRM_OK
+            && e.target_len == strlen(target)
+            && memcmp(e.target, target, e.target_len) == 0
+            && e.status == (i % 7 ? 301u : 410u)
+            && (!(flags & LRM_F_SOURCES)
+                || (e.line == i + 1 && e.source_len == 10)))
+        {
+            ok++;
+        }
+
+        snprintf(key, sizeof(key), "/k/%zu/", i);
+        if (lrm_lookup(&map, key, strlen(key), &e) == LRM_NOT_FOUND) {
+            missing++;
+        }
+    }
+
+    CHECK(ok == n, "%zu of %zu entries found", ok, n);
+    CHECK(missing == n, "%zu of %zu misses missed", missing, n);
+
+    meta = lrm_meta(&map, "tool", &len);
+    CHECK(meta && len == 4 && memcmp(meta, "test", 4) == 0, "meta tool");
+    CHECK(lrm_meta(&map, "nope", &len) == NULL, "meta absent");
+
+    free(buf);
+}
+
+
+static void
+test_duplicate_refused(void)
+{
+    lrm_writer_t  *w = lrm_writer_new(0);
+    char           err[128] = "";
+    FILE          *f = tmpfile();
+
+    lrm_writer_add(w, "/a", 2, "/b", 2, 301, 0, 0);
+    lrm_writer_add(w, "/a", 2, "/c", 2, 301, 0, 0);
+    CHECK(lrm_writer_write(w, fileno(f), err, sizeof(err)) != 0
+          && strstr(err, "duplicate"), "duplicate key refused: %s", err);
+    lrm_writer_free(w);
+    fclose(f);
+}
+
+
+/* Every truncation and many bit flips must be refused, never crash. */
+static void
+test_damage(void)
+{
+    lrm_map_t       map;
+    unsigned char  *buf, *copy;
+    char            err[128];
+    size_t          size, cut, i, accepted = 0;
+
+    buf = make_map(50, LRM_F_SOURCES, &size);
+    copy = malloc(size);
+
+    for (cut = 0; cut < size; cut++) {
+        memcpy(copy, buf, cut);
+        if (lrm_open(&map, copy, cut, err, sizeof(err)) == LRM_OK) {
+            accepted++;
+        }
+    }
+    CHECK(accepted == 0, "%zu truncations accepted", accepted);
+
+    srand(1);
+    for (i = 0; i < 20000; i++) {
+        size_t  pos = (size_t) rand() % size;
+
+        memcpy(copy, buf, size);
+        copy[pos] ^= (unsigned char) (1u << (rand() % 8));
+        if (lrm_open(&map, copy, size, err, sizeof(err)) == LRM_OK) {
+            accepted++;
+        }
+    }
+    CHECK(accepted == 0, "%zu bit flips accepted", accepted);
+
+    memcpy(copy, buf, size);
+    copy[LRM_H_VERSION] = 2;
+    CHECK(lrm_open(&map, copy, size, err, sizeof(err)) == LRM_ERROR
+          && strstr(err, "version 2"), "other version: %s", err);
+
+    free(copy);
+    free(buf);
+}
+
+
+int
+main(void)
+{
+    test_normalise();
+    test_url_path();
+    test_round_trip(0, 0);
+    test_round_trip(1, 0);
+    test_round_trip(1000, LRM_F_SOURCES);
+    test_round_trip(100000, 0);
+    test_duplicate_refused();
+    test_damage();
+
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,22 @@
+/*
+ * cli.h - the subcommands of redirect-map and its exit codes.
+ */
+
+#ifndef CLI_H
+#define CLI_H
+
+#include "lrmap.h"
+
+#define REDIRECT_MAP_VERSION  "0.1.0"
+
+#define EXIT_OK          0
+#define EXIT_INVALID     1      /* validation errors; lookup: not found */
+#define EXIT_USAGE       2
+#define EXIT_IO          3      /* I/O error, unreadable or damaged map */
+
+/* Each takes argv with argv[0] = the subcommand's name. */
+int cmd_build(int argc, char **argv);
+int cmd_lookup(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+
+#endif /* CLI_H */

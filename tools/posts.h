@@ -1,0 +1,55 @@
+/*
+ * posts.h - finding posts in content folders and reading the redirects
+ * their front matter asks for.
+ */
+
+#ifndef POSTS_H
+#define POSTS_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+typedef struct {
+    const char  *key;           /* field holding legacy URLs: "legacyUrl" */
+    const char  *target;        /* template: "/{year}/{month}/{slug}" */
+} posts_options_t;
+
+typedef struct {
+    char      *legacy;          /* legacy URL exactly as written */
+    char      *target;          /* the post's new path, template expanded */
+    char      *file;            /* the post, as "DIR/relative/path.md" */
+    unsigned   line;            /* 1-based line of the legacy URL scalar */
+    unsigned   column;          /* 1-based column of it */
+    int        unpublished;     /* published: false or draft: true */
+} post_redirect_t;
+
+typedef struct {
+    post_redirect_t  *items;
+    size_t            count;
+    size_t            capacity;
+    size_t            files_read;    /* post files opened and parsed */
+    size_t            posts_skipped; /* posts without a legacy URL */
+    size_t            files_ignored; /* read, but without front matter */
+} post_list_t;
+
+/*
+ * Counting: every *.md (...) file that could be read counts in
+ * files_read, whether or not it turned out to be a post; the ones whose
+ * first line is not "---" are not posts and also count in files_ignored.
+ * A post whose front matter is invalid counts as read, a file that
+ * cannot be opened does not.
+ */
+
+/*
+ * Walks dirs recursively and appends one item per legacy URL found.
+ * Problems are reported through diag (and counted there); reading goes
+ * on after an error so that one run reports all of them.  Returns 0, or
+ * -1 on an error that stops the walk (out of memory).
+ */
+int posts_collect(const char *const *dirs, size_t ndirs,
+    const posts_options_t *opt, post_list_t *out, diag_t *diag);
+
+void posts_free(post_list_t *list);
+
+#endif /* POSTS_H */
