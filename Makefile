@@ -26,7 +26,9 @@ MODULE_SRCS := config $(wildcard ngx_module/*.[ch]) include/lrmap.h \
 TOOL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRCS) $(TOOL_SRCS))
 MODULE    := $(BUILD)/ngx_http_legacy_redirect_module.so
 
-.PHONY: all tool module test clean
+UNIT_TESTS := $(BUILD)/test_lrmap $(BUILD)/test_posts
+
+.PHONY: all tool module unit test clean
 
 all: tool module
 
@@ -40,6 +42,19 @@ $(BUILD)/obj/%.o: %.c $(wildcard include/*.h tools/*.h)
 	$(CC) -std=c11 $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
 module: $(MODULE)
+
+# unit tests, with AddressSanitizer and UBSan
+SAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer
+
+unit: $(UNIT_TESTS)
+
+$(BUILD)/test_lrmap: t/unit/test_lrmap.c $(CORE_SRCS) $(wildcard include/*.h)
+	@mkdir -p $(BUILD)
+	$(CC) -std=c11 $(CPPFLAGS) $(SAN) $(WARN) -o $@ $< $(CORE_SRCS)
+
+$(BUILD)/test_posts: t/unit/test_posts.c $(filter-out tools/main.c tools/cmd_%.c tools/redirects.c tools/mapfile.c tools/atomic.c,$(TOOL_SRCS)) $(wildcard tools/*.h)
+	@mkdir -p $(BUILD)
+	$(CC) -std=c11 $(CPPFLAGS) $(SAN) $(WARN) -o $@ $< $(filter-out tools/main.c tools/cmd_%.c tools/redirects.c tools/mapfile.c tools/atomic.c,$(TOOL_SRCS)) $(LDLIBS)
 
 # nginx-dev ships headers and configure only: copy them, configure with
 # Debian's flags plus this module, and build just the modules.

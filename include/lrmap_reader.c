@@ -146,6 +146,11 @@ check_header_fields(const unsigned char *p, size_t size, lrm_map_t *map,
     map->rules_off = (size_t) off;
     map->rules_size = (size_t) len;
 
+    if (len != 0) {
+        return fail(err, err_size, "the map has pattern rules, which this "
+                    "build cannot read");
+    }
+
     off = lrm_get64(p + LRM_H_SOURCES_OFF);
     len = lrm_get64(p + LRM_H_SOURCES_SIZE);
     if (!in_range(off, len, lo, hi)

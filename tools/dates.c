@@ -1,0 +1,344 @@
+/*
+ * dates.c - the date of a post, see dates.h.
+ */
+
+#include <string.h>
+
+#include "dates.h"
+
+#define MINUTES_PER_DAY  (24 * 60)
+
+/* Shown in messages at most, for a value that is not a date at all. */
+#define SHOWN_MAX        64
+
+static const char *const date_keys[] = { "publishDate", "date", "pubDate" };
+
+typedef struct {
+    const char  *p;
+    const char  *end;
+} cursor_t;
+
+/*
+ * The calendar arithmetic counts years from March: then the leap day is
+ * the last day of a year, and the month lengths from March on repeat
+ * the pattern 31 30 31 30 31 in five-month groups of 153 days, so the day
+ * of the year comes from a linear formula.  Gregorian years repeat every
+ * 400 years (an "era") of 146097 days.  719468 is the number of days
+ * from 0000-03-01 to 1970-01-01.
+ */
+long
+days_from_civil(int year, int month, int day)
+{
+    long  y = month <= 2 ? year - 1 : year;     /* March-based year */
+    long  era = (y >= 0 ? y : y - 399) / 400;
+    long  year_of_era = y - era * 400;                    /* 0 - 399 */
+    long  march_month = month > 2 ? month - 3 : month + 9;  /* 0 - 11 */
+    long  day_of_year = (153 * march_month + 2) / 5 + day - 1;
+    long  day_of_era = year_of_era * 365 + year_of_era / 4
+                       - year_of_era / 100 + day_of_year;
+
+    return era * 146097 + day_of_era - 719468;
+}
+
+void
+civil_from_days(long days, post_date_t *out)
+{
+    long  z = days + 719468;
+    long  era = (z >= 0 ? z : z - 146096) / 146097;
+    long  day_of_era = z - era * 146097;                /* 0 - 146096 */
+    long  year_of_era, day_of_year, march_month;
+
+    /* remove the leap days before dividing by 365 */
+    year_of_era = (day_of_era - day_of_era / 1460 + day_of_era / 36524
+                   - day_of_era / 146096) / 365;
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4
+                                - year_of_era / 100);
+    march_month = (5 * day_of_year + 2) / 153;
+
+    out->day = (int) (day_of_year - (153 * march_month + 2) / 5 + 1);
+    out->month = (int) (march_month < 10 ? march_month + 3 : march_month - 9);
+    out->year = (int) (year_of_era + era * 400 + (out->month <= 2));
+}
+
+static int
+is_leap_year(int year)
+{
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+static int
+days_in_month(int year, int month)
+{
+    static const int  days[] = { 31, 28, 31, 30, 31, 30,
+                                 31, 31, 30, 31, 30, 31 };
+
+    return month == 2 && is_leap_year(year) ? 29 : days[month - 1];
+}
+
+static int
+at_end(const cursor_t *c)
+{
+    return c->p == c->end;
+}
+
+static int
+next_is(const cursor_t *c, char ch)
+{
+    return c->p < c->end && *c->p == ch;
+}
+
+static int
+is_blank(char ch)
+{
+    return ch == ' ' || ch == '\t';
+}
+
+/* Reads from min to max decimal digits.  Returns 0, or -1 when fewer
+ * than min digits are there. */
+static int
+read_number(cursor_t *c, int min, int max, int *value)
+{
+    int  n = 0;
+
+    *value = 0;
+    while (n < max && c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+        *value = *value * 10 + (*c->p - '0');
+        c->p++;
+        n++;
+    }
+
+    return n >= min ? 0 : -1;
+}
+
+static int
+read_char(cursor_t *c, char ch)
+{
+    if (!next_is(c, ch)) {
+        return -1;
+    }
+    c->p++;
+    return 0;
+}
+
+static void
+skip_blanks(cursor_t *c)
+{
+    while (c->p < c->end && is_blank(*c->p)) {
+        c->p++;
+    }
+}
+
+/* HH:MM[:SS[.fraction]]; the seconds do not matter for the date. */
+static const char *
+read_time(cursor_t *c, int *minutes)
+{
+    int  hour, minute, second;
+
+    if (read_number(c, 1, 2, &hour) != 0 || read_char(c, ':') != 0
+        || read_number(c, 2, 2, &minute) != 0)
+    {
+        return "expected a time HH:MM after the date";
+    }
+
+    if (next_is(c, ':')) {
+        c->p++;
+        if (read_number(c, 2, 2, &second) != 0) {
+            return "expected seconds after HH:MM:";
+        }
+        if (second > 60) {                      /* 60: a leap second */
+            return "seconds out of range";
+        }
+        if (next_is(c, '.')) {
+            c->p++;
+            if (read_number(c, 1, 1, &second) != 0) {
+                return "expected digits after the decimal point";
+            }
+            while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
+                c->p++;
+            }
+        }
+    }
+
+    if (hour > 23 || minute > 59) {
+        return "time out of range";
+    }
+
+    *minutes = hour * 60 + minute;
+    return NULL;
+}
+
+/* Z, or +HH, +HHMM, +HH:MM (or '-'), as minutes east of UTC. */
+static const char *
+read_zone(cursor_t *c, int *offset)
+{
+    int  sign, hours, minutes = 0;
+
+    if (next_is(c, 'Z') || next_is(c, 'z')) {
+        c->p++;
+        *offset = 0;
+        return NULL;
+    }
+
+    if (!next_is(c, '+') && !next_is(c, '-')) {
+        return "expected a zone (Z or an offset like +01:00) "
+               "after the time";
+    }
+    sign = *c->p++ == '-' ? -1 : 1;
+
+    if (read_number(c, 1, 2, &hours) != 0) {
+        return "expected the hours of the zone offset";
+    }
+    if (next_is(c, ':')) {
+        c->p++;
+    }
+    if (!at_end(c) && read_number(c, 2, 2, &minutes) != 0) {
+        return "expected the minutes of the zone offset";
+    }
+
+    if (hours > 23 || minutes > 59) {
+        return "zone offset out of range";
+    }
+
+    *offset = sign * (hours * 60 + minutes);
+    return NULL;
+}
+
+static const char *
+read_date(cursor_t *c, post_date_t *date)
+{
+    if (read_number(c, 4, 4, &date->year) != 0 || read_char(c, '-') != 0
+        || read_number(c, 2, 2, &date->month) != 0
+        || read_char(c, '-') != 0
+        || read_number(c, 2, 2, &date->day) != 0)
+    {
+        return "expected YYYY-MM-DD or an ISO 8601 timestamp";
+    }
+
+    if (date->month < 1 || date->month > 12) {
+        return "month out of range";
+    }
+    if (date->day < 1 || date->day > days_in_month(date->year, date->month))
+    {
+        return "no such day in that month";
+    }
+
+    return NULL;
+}
+
+/* Moves a local date and time to UTC, by whole days at most. */
+static const char *
+shift_to_utc(post_date_t *date, int minutes, int offset)
+{
+    int   utc = minutes - offset;
+    long  days = days_from_civil(date->year, date->month, date->day);
+
+    if (utc < 0) {
+        days--;
+    } else if (utc >= MINUTES_PER_DAY) {
+        days++;
+    }
+
+    civil_from_days(days, date);
+
+    if (date->year < 0 || date->year > 9999) {
+        return "the date in UTC is out of range";
+    }
+    return NULL;
+}
+
+const char *
+date_parse(const char *text, size_t len, post_date_t *out)
+{
+    cursor_t     c = { text, text + len };
+    const char  *error;
+    int          minutes, offset = 0;
+    post_date_t  date;
+
+    while (c.end > c.p && (is_blank(c.end[-1]) || c.end[-1] == '\n'
+                           || c.end[-1] == '\r'))
+    {
+        c.end--;
+    }
+    skip_blanks(&c);
+
+    error = read_date(&c, &date);
+    if (error != NULL) {
+        return error;
+    }
+
+    if (!at_end(&c)) {
+        if (next_is(&c, 'T') || next_is(&c, 't')) {
+            c.p++;
+        } else if (is_blank(*c.p)) {
+            skip_blanks(&c);
+        } else {
+            return "unexpected text after the date";
+        }
+
+        error = read_time(&c, &minutes);
+        if (error != NULL) {
+            return error;
+        }
+
+        skip_blanks(&c);
+        if (!at_end(&c)) {
+            error = read_zone(&c, &offset);
+            if (error != NULL) {
+                return error;
+            }
+        }
+
+        if (!at_end(&c)) {
+            return "unexpected text after the timestamp";
+        }
+
+        error = shift_to_utc(&date, minutes, offset);
+        if (error != NULL) {
+            return error;
+        }
+    }
+
+    *out = date;
+    return NULL;
+}
+
+int
+post_date(const frontmatter_t *fm, post_date_t *out, diag_t *diag)
+{
+    yaml_node_t  *node;
+    const char   *text, *error;
+    size_t        i, len;
+
+    for (i = 0; i < sizeof(date_keys) / sizeof(date_keys[0]); i++) {
+        node = frontmatter_field(fm, date_keys[i]);
+        if (node == NULL || frontmatter_is_null(node)) {
+            continue;
+        }
+
+        if (node->type != YAML_SCALAR_NODE) {
+            diag_error(diag, fm->file, frontmatter_line(node),
+                       frontmatter_column(node), "%s is %s, not a date",
+                       date_keys[i], frontmatter_kind(node));
+            return -1;
+        }
+
+        text = frontmatter_text(node, &len);
+        if (len == 0) {
+            continue;
+        }
+
+        error = date_parse(text, len, out);
+        if (error != NULL) {
+            diag_error(diag, fm->file, frontmatter_line(node),
+                       frontmatter_column(node),
+                       "invalid date '%.*s%s' in %s: %s",
+                       (int) (len > SHOWN_MAX ? SHOWN_MAX : len), text,
+                       len > SHOWN_MAX ? "..." : "", date_keys[i], error);
+            return -1;
+        }
+
+        return 1;
+    }
+
+    return 0;
+}

@@ -1,0 +1,44 @@
+/*
+ * dates.h - the date of a post, for the {year}, {month} and {day}
+ * placeholders of the target template.
+ */
+
+#ifndef DATES_H
+#define DATES_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "frontmatter.h"
+
+/* The front matter keys holding the date, in order of preference. */
+#define POST_DATE_KEYS_TEXT  "publishDate, date or pubDate"
+
+typedef struct {
+    int  year;                  /* 0 - 9999 */
+    int  month;                 /* 1 - 12 */
+    int  day;                   /* 1 - 31 */
+} post_date_t;
+
+/*
+ * Parses "YYYY-MM-DD", or an ISO 8601 / RFC 3339 timestamp:
+ *     YYYY-MM-DD(T|t|blanks)HH:MM[:SS[.fraction]][blanks][zone]
+ * where zone is Z, z, +HH, +HHMM or +HH:MM (or with '-'), the hour may
+ * have one digit (as YAML allows) and no zone means UTC.  Surrounding
+ * blanks are ignored.  The date is that of the moment in UTC.  Returns
+ * NULL, or why the text is not a valid date.
+ */
+const char *date_parse(const char *text, size_t len, post_date_t *out);
+
+/*
+ * The date of a post: the first of publishDate, date and pubDate that is
+ * present and neither null nor empty.  Returns 1 with out set, 0 when
+ * the post has none, -1 when the value is invalid (reported at it).
+ */
+int post_date(const frontmatter_t *fm, post_date_t *out, diag_t *diag);
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+long days_from_civil(int year, int month, int day);
+void civil_from_days(long days, post_date_t *out);
+
+#endif /* DATES_H */

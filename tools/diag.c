@@ -1,0 +1,63 @@
+/*
+ * diag.c - error and warning reports of redirect-map, compiler style.
+ */
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+/*
+ * Prints "FILE:LINE:COLUMN: KIND: MESSAGE".  A zero line drops both the
+ * line and the column (a column means nothing without its line); a zero
+ * column drops the column only.  Without a file the message is about the
+ * run itself and is prefixed with the program name.
+ */
+static void
+diag_print(const char *kind, const char *file, unsigned line,
+    unsigned column, const char *fmt, va_list ap)
+{
+    if (file == NULL) {
+        fprintf(stderr, "redirect-map: ");
+    } else if (line == 0) {
+        fprintf(stderr, "%s: ", file);
+    } else if (column == 0) {
+        fprintf(stderr, "%s:%u: ", file, line);
+    } else {
+        fprintf(stderr, "%s:%u:%u: ", file, line, column);
+    }
+
+    fprintf(stderr, "%s: ", kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void
+diag_error(diag_t *d, const char *file, unsigned line, unsigned column,
+    const char *fmt, ...)
+{
+    va_list  ap;
+
+    d->errors++;
+
+    va_start(ap, fmt);
+    diag_print("error", file, line, column, fmt, ap);
+    va_end(ap);
+}
+
+void
+diag_warning(diag_t *d, const char *file, unsigned line, unsigned column,
+    const char *fmt, ...)
+{
+    va_list  ap;
+
+    d->warnings++;          /* counted even when not shown */
+
+    if (d->quiet) {
+        return;
+    }
+
+    va_start(ap, fmt);
+    diag_print("warning", file, line, column, fmt, ap);
+    va_end(ap);
+}

@@ -1,0 +1,538 @@
+/*
+ * frontmatter.c - reading the YAML front matter of a post, see
+ * frontmatter.h.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "frontmatter.h"
+
+/* The front matter text starts on the line after the opening "---". */
+#define YAML_FIRST_LINE    2
+
+#define READ_CHUNK         ((size_t) 64 << 10)
+
+/* A first line longer than this cannot be "---" plus blanks worth
+ * waiting for: the file is not a post. */
+#define FIRST_LINE_MAX     4096
+
+#define UTF8_BOM           "\xef\xbb\xbf"
+
+/* The head of a file, read as far as needed. */
+typedef struct {
+    int      fd;
+    char    *data;
+    size_t   len;
+    size_t   cap;
+    int      eof;
+} head_t;
+
+/* Where the front matter text is in the head: [start, end). */
+typedef struct {
+    size_t   start;
+    size_t   end;
+} span_t;
+
+/*
+ * Reads the next piece of the file into the head, growing it up to a
+ * chunk past FRONTMATTER_MAX_SIZE at most.  Returns 0, or -1 on
+ * a read error (errno set) or when out of memory (errno ENOMEM).
+ */
+static int
+head_read_more(head_t *h)
+{
+    size_t    cap;
+    char     *grown;
+    ssize_t   n;
+
+    if (h->cap - h->len < READ_CHUNK / 2) {
+        cap = h->cap ? h->cap * 2 : READ_CHUNK;
+        if (cap > FRONTMATTER_MAX_SIZE + READ_CHUNK) {
+            cap = FRONTMATTER_MAX_SIZE + READ_CHUNK;
+        }
+        grown = realloc(h->data, cap);
+        if (grown == NULL) {
+            errno = ENOMEM;
+            return -1;
+        }
+        h->data = grown;
+        h->cap = cap;
+    }
+
+    do {
+        n = read(h->fd, h->data + h->len, h->cap - h->len);
+    } while (n < 0 && errno == EINTR);
+
+    if (n < 0) {
+        return -1;
+    }
+
+    if (n == 0) {
+        h->eof = 1;
+    }
+    h->len += (size_t) n;
+    return 0;
+}
+
+/* Whether a line (without its "\n") is the marker, allowing a "\r" and
+ * blanks after it. */
+static int
+line_is_marker(const char *line, size_t len, const char *marker)
+{
+    while (len > 0
+           && (line[len - 1] == '\r' || line[len - 1] == ' '
+               || line[len - 1] == '\t'))
+    {
+        len--;
+    }
+
+    return len == 3 && memcmp(line, marker, 3) == 0;
+}
+
+static int
+line_opens(const char *line, size_t len)
+{
+    size_t  bom = sizeof(UTF8_BOM) - 1;
+
+    if (len >= bom && memcmp(line, UTF8_BOM, bom) == 0) {
+        line += bom;
+        len -= bom;
+    }
+
+    return line_is_marker(line, len, "---");
+}
+
+static int
+line_closes(const char *line, size_t len)
+{
+    return line_is_marker(line, len, "---")
+           || line_is_marker(line, len, "...");
+}
+
+/*
+ * Finds the front matter in the file, reading only as much of it as
+ * needed.  Returns FM_POST with the span set, FM_NOT_POST, or (reported)
+ * FM_ERROR, FM_UNREADABLE or FM_NOMEM.
+ */
+static int
+find_front_matter(head_t *h, const char *path, span_t *span, diag_t *diag)
+{
+    size_t   pos = 0, end;
+    char    *nl;
+    int      first = 1;
+
+    for ( ;; ) {
+        nl = pos < h->len ? memchr(h->data + pos, '\n', h->len - pos)
+                          : NULL;
+
+        if (nl == NULL && !h->eof) {
+            if (first && h->len > FIRST_LINE_MAX) {
+                return FM_NOT_POST;
+            }
+            if (h->len >= FRONTMATTER_MAX_SIZE) {
+                diag_error(diag, path, 1, 0, "front matter is not closed "
+                           "within the first %zu MiB of the file",
+                           FRONTMATTER_MAX_SIZE >> 20);
+                return FM_ERROR;
+            }
+            if (head_read_more(h) != 0) {
+                if (errno == ENOMEM) {
+                    diag_error(diag, NULL, 0, 0, "out of memory");
+                    return FM_NOMEM;
+                }
+                diag_error(diag, path, 0, 0, "cannot read: %s",
+                           strerror(errno));
+                return FM_UNREADABLE;
+            }
+            continue;
+        }
+
+        if (nl == NULL && pos == h->len) {
+            break;                          /* end of file */
+        }
+
+        /* a whole line, or the last one without a "\n" */
+        end = nl ? (size_t) (nl - h->data) : h->len;
+
+        if (first) {
+            if (!line_opens(h->data + pos, end - pos)) {
+                return FM_NOT_POST;
+            }
+            first = 0;
+            span->start = nl ? end + 1 : end;
+
+        } else if (line_closes(h->data + pos, end - pos)) {
+            span->end = pos;
+            return FM_POST;
+        }
+
+        pos = nl ? end + 1 : end;
+    }
+
+    if (first) {
+        return FM_NOT_POST;                 /* an empty file */
+    }
+
+    diag_error(diag, path, 1, 0, "front matter is not closed");
+    return FM_ERROR;
+}
+
+/* Line and column (1-based, in the file) of a byte offset in the front
+ * matter text, for reader errors that libyaml gives as an offset. */
+static void
+offset_position(const char *text, size_t offset, unsigned *line,
+    unsigned *column)
+{
+    size_t  i, line_start = 0;
+
+    *line = YAML_FIRST_LINE;
+    for (i = 0; i < offset; i++) {
+        if (text[i] == '\n') {
+            (*line)++;
+            line_start = i + 1;
+        }
+    }
+    *column = (unsigned) (offset - line_start) + 1;
+}
+
+static int
+report_yaml_error(yaml_parser_t *parser, const char *path, const char *text,
+    diag_t *diag)
+{
+    unsigned  line, column;
+
+    if (parser->error == YAML_MEMORY_ERROR) {
+        diag_error(diag, NULL, 0, 0, "out of memory");
+        return FM_NOMEM;
+    }
+
+    if (parser->error == YAML_READER_ERROR) {
+        offset_position(text, parser->problem_offset, &line, &column);
+    } else {
+        line = (unsigned) parser->problem_mark.line + YAML_FIRST_LINE;
+        column = (unsigned) parser->problem_mark.column + 1;
+    }
+
+    if (parser->context != NULL) {
+        diag_error(diag, path, line, column, "%s (%s)",
+                   parser->problem ? parser->problem : "invalid YAML",
+                   parser->context);
+    } else {
+        diag_error(diag, path, line, column, "%s",
+                   parser->problem ? parser->problem : "invalid YAML");
+    }
+
+    return FM_ERROR;
+}
+
+/*
+ * Parses the front matter text into fm->doc.  A second document in the
+ * text ("--- x" is a document start for YAML, not a closing line for us)
+ * is an error rather than something silently left out.
+ */
+static int
+parse_yaml(frontmatter_t *fm, const char *text, size_t len, diag_t *diag)
+{
+    yaml_parser_t    parser;
+    yaml_document_t  extra;
+    yaml_node_t     *root;
+    int              rc = FM_POST;
+
+    if (!yaml_parser_initialize(&parser)) {
+        diag_error(diag, NULL, 0, 0, "out of memory");
+        return FM_NOMEM;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+
+    if (!yaml_parser_load(&parser, &fm->doc)) {
+        rc = report_yaml_error(&parser, fm->file, text, diag);
+        yaml_parser_delete(&parser);
+        return rc;
+    }
+    fm->loaded = 1;
+
+    root = yaml_document_get_root_node(&fm->doc);
+    if (root != NULL) {
+        if (!yaml_parser_load(&parser, &extra)) {
+            rc = report_yaml_error(&parser, fm->file, text, diag);
+
+        } else {
+            if (yaml_document_get_root_node(&extra) != NULL) {
+                diag_error(diag, fm->file,
+                           (unsigned) extra.start_mark.line
+                           + YAML_FIRST_LINE,
+                           (unsigned) extra.start_mark.column + 1,
+                           "front matter holds more than one YAML "
+                           "document");
+                rc = FM_ERROR;
+            }
+            yaml_document_delete(&extra);
+        }
+    }
+
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+static int
+check_root(frontmatter_t *fm, diag_t *diag)
+{
+    yaml_node_t  *root = yaml_document_get_root_node(&fm->doc);
+
+    if (root == NULL || frontmatter_is_null(root)) {
+        return FM_POST;                     /* a post without fields */
+    }
+
+    if (root->type != YAML_MAPPING_NODE) {
+        diag_error(diag, fm->file, frontmatter_line(root),
+                   frontmatter_column(root),
+                   "front matter is %s, not a mapping",
+                   frontmatter_kind(root));
+        return FM_ERROR;
+    }
+
+    fm->mapping = root;
+    return FM_POST;
+}
+
+static int
+compare_key_nodes(const void *a, const void *b)
+{
+    const yaml_node_t  *x = *(yaml_node_t *const *) a;
+    const yaml_node_t  *y = *(yaml_node_t *const *) b;
+    size_t              n;
+    int                 c;
+
+    n = x->data.scalar.length < y->data.scalar.length
+        ? x->data.scalar.length : y->data.scalar.length;
+    c = memcmp(x->data.scalar.value, y->data.scalar.value, n);
+    if (c != 0) {
+        return c;
+    }
+    if (x->data.scalar.length != y->data.scalar.length) {
+        return x->data.scalar.length < y->data.scalar.length ? -1 : 1;
+    }
+
+    /* equal keys: keep them in the order they are written */
+    return x->start_mark.index < y->start_mark.index ? -1
+           : x->start_mark.index > y->start_mark.index;
+}
+
+/*
+ * YAML requires the keys of a mapping to be unique, and the usual site
+ * generators refuse a front matter with a key written twice; so do we,
+ * rather than silently picking one of the values.  Keys are sorted to
+ * find twins, so a huge mapping does not cost quadratic time.
+ */
+static int
+check_duplicate_keys(frontmatter_t *fm, diag_t *diag)
+{
+    yaml_node_pair_t   *pair;
+    yaml_node_t       **keys, *key;
+    size_t              n = 0, i;
+    int                 rc = FM_POST;
+
+    if (fm->mapping == NULL) {
+        return FM_POST;
+    }
+
+    pair = fm->mapping->data.mapping.pairs.start;
+    keys = malloc(sizeof(yaml_node_t *)
+                  * (size_t) (fm->mapping->data.mapping.pairs.top - pair)
+                  + 1);
+    if (keys == NULL) {
+        diag_error(diag, NULL, 0, 0, "out of memory");
+        return FM_NOMEM;
+    }
+
+    for ( ; pair < fm->mapping->data.mapping.pairs.top; pair++) {
+        key = yaml_document_get_node(&fm->doc, pair->key);
+        if (key != NULL && key->type == YAML_SCALAR_NODE) {
+            keys[n++] = key;
+        }
+    }
+
+    qsort(keys, n, sizeof(yaml_node_t *), compare_key_nodes);
+
+    for (i = 1; i < n; i++) {
+        if (keys[i]->data.scalar.length == keys[i - 1]->data.scalar.length
+            && memcmp(keys[i]->data.scalar.value,
+                      keys[i - 1]->data.scalar.value,
+                      keys[i]->data.scalar.length) == 0)
+        {
+            diag_error(diag, fm->file, frontmatter_line(keys[i]),
+                       frontmatter_column(keys[i]),
+                       "duplicate key '%s' (first at line %u)",
+                       (const char *) keys[i]->data.scalar.value,
+                       frontmatter_line(keys[i - 1]));
+            rc = FM_ERROR;
+        }
+    }
+
+    free(keys);
+    return rc;
+}
+
+int
+frontmatter_read(frontmatter_t *fm, const char *path, diag_t *diag)
+{
+    head_t  h = { -1, NULL, 0, 0, 0 };
+    span_t  span = { 0, 0 };
+    int     rc;
+
+    memset(fm, 0, sizeof(frontmatter_t));
+    fm->file = path;
+
+    h.fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (h.fd < 0) {
+        diag_error(diag, path, 0, 0, "cannot open: %s", strerror(errno));
+        return FM_UNREADABLE;
+    }
+
+    rc = find_front_matter(&h, path, &span, diag);
+    close(h.fd);
+
+    if (rc == FM_POST) {
+        rc = parse_yaml(fm, h.data + span.start, span.end - span.start,
+                        diag);
+    }
+    free(h.data);
+
+    if (rc == FM_POST) {
+        rc = check_root(fm, diag);
+    }
+    if (rc == FM_POST) {
+        rc = check_duplicate_keys(fm, diag);
+    }
+
+    return rc;
+}
+
+void
+frontmatter_free(frontmatter_t *fm)
+{
+    if (fm->loaded) {
+        yaml_document_delete(&fm->doc);
+        fm->loaded = 0;
+    }
+    fm->mapping = NULL;
+}
+
+yaml_node_t *
+frontmatter_field(const frontmatter_t *fm, const char *key)
+{
+    yaml_node_pair_t  *pair;
+    yaml_node_t       *k;
+    size_t             len = strlen(key);
+
+    if (fm->mapping == NULL) {
+        return NULL;
+    }
+
+    for (pair = fm->mapping->data.mapping.pairs.start;
+         pair < fm->mapping->data.mapping.pairs.top;
+         pair++)
+    {
+        k = yaml_document_get_node((yaml_document_t *) &fm->doc, pair->key);
+        if (k != NULL && k->type == YAML_SCALAR_NODE
+            && k->data.scalar.length == len
+            && memcmp(k->data.scalar.value, key, len) == 0)
+        {
+            return yaml_document_get_node((yaml_document_t *) &fm->doc,
+                                          pair->value);
+        }
+    }
+
+    return NULL;
+}
+
+yaml_node_t *
+frontmatter_item(const frontmatter_t *fm, const yaml_node_t *sequence,
+    size_t n)
+{
+    return yaml_document_get_node((yaml_document_t *) &fm->doc,
+                                  sequence->data.sequence.items.start[n]);
+}
+
+unsigned
+frontmatter_line(const yaml_node_t *node)
+{
+    return (unsigned) node->start_mark.line + YAML_FIRST_LINE;
+}
+
+unsigned
+frontmatter_column(const yaml_node_t *node)
+{
+    return (unsigned) node->start_mark.column + 1;
+}
+
+static int
+scalar_is(const yaml_node_t *node, const char *text)
+{
+    size_t  len = strlen(text);
+
+    return node->data.scalar.length == len
+           && memcmp(node->data.scalar.value, text, len) == 0;
+}
+
+int
+frontmatter_is_null(const yaml_node_t *node)
+{
+    if (node->type != YAML_SCALAR_NODE) {
+        return 0;
+    }
+
+    if (node->tag != NULL
+        && strcmp((const char *) node->tag, YAML_NULL_TAG) == 0)
+    {
+        return 1;
+    }
+
+    return node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
+           && (node->data.scalar.length == 0 || scalar_is(node, "~")
+               || scalar_is(node, "null") || scalar_is(node, "Null")
+               || scalar_is(node, "NULL"));
+}
+
+int
+frontmatter_is_bool(const yaml_node_t *node, int want)
+{
+    if (node->type != YAML_SCALAR_NODE
+        || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+    {
+        return 0;
+    }
+
+    if (want) {
+        return scalar_is(node, "true") || scalar_is(node, "True")
+               || scalar_is(node, "TRUE");
+    }
+
+    return scalar_is(node, "false") || scalar_is(node, "False")
+           || scalar_is(node, "FALSE");
+}
+
+const char *
+frontmatter_text(const yaml_node_t *node, size_t *len)
+{
+    *len = node->data.scalar.length;
+    return (const char *) node->data.scalar.value;
+}
+
+const char *
+frontmatter_kind(const yaml_node_t *node)
+{
+    switch (node->type) {
+    case YAML_MAPPING_NODE:
+        return "a mapping";
+    case YAML_SEQUENCE_NODE:
+        return "a sequence";
+    default:
+        return "a scalar";
+    }
+}

@@ -1,0 +1,73 @@
+/*
+ * frontmatter.h - reading the YAML front matter of a post.
+ *
+ * A file is a post when its first line is "---" (after an optional UTF-8
+ * byte order mark; trailing blanks and a CRLF line end are allowed).  The
+ * front matter is the text up to the next line that is "---" or "...",
+ * and must be a YAML mapping, or empty / null for a post without fields.
+ * Only the head of a file is read: reading stops at the closing line, and
+ * a front matter may not be longer than FRONTMATTER_MAX_SIZE.
+ *
+ * Aliases are not expanded: the document is libyaml's node graph, and
+ * callers only look at the top-level mapping's values and the items of
+ * sequences among them.  Merge keys ("<<") have no special meaning.
+ */
+
+#ifndef FRONTMATTER_H
+#define FRONTMATTER_H
+
+#include <stddef.h>
+
+#include <yaml.h>
+
+#include "diag.h"
+
+#define FRONTMATTER_MAX_SIZE  ((size_t) 64 << 20)
+
+/* results of frontmatter_read() */
+#define FM_POST         1       /* a post; fm holds its front matter */
+#define FM_NOT_POST     0       /* no front matter: not a post */
+#define FM_ERROR       -1       /* reported through diag, go on */
+#define FM_NOMEM       -2       /* out of memory (reported), stop */
+#define FM_UNREADABLE  -3       /* cannot open or read (reported), go on */
+
+typedef struct {
+    const char       *file;     /* the path given to frontmatter_read() */
+    yaml_document_t   doc;
+    int               loaded;   /* doc holds a document to delete */
+    yaml_node_t      *mapping;  /* the top-level mapping, NULL if none */
+} frontmatter_t;
+
+/* Reads and parses the front matter of path; see the FM_* results.  fm
+ * must be released with frontmatter_free() whatever the result. */
+int frontmatter_read(frontmatter_t *fm, const char *path, diag_t *diag);
+
+void frontmatter_free(frontmatter_t *fm);
+
+/* The value of a top-level key, or NULL when the post has no such key. */
+yaml_node_t *frontmatter_field(const frontmatter_t *fm, const char *key);
+
+/* The n-th item of a sequence node (no bounds checks: n < its length). */
+yaml_node_t *frontmatter_item(const frontmatter_t *fm,
+    const yaml_node_t *sequence, size_t n);
+
+/* Where a node starts in the file, 1-based.  Columns count characters,
+ * as libyaml does.  An alias node is where its anchor was defined. */
+unsigned frontmatter_line(const yaml_node_t *node);
+unsigned frontmatter_column(const yaml_node_t *node);
+
+/* Whether a node is a null scalar: ~, null, Null, NULL, an empty plain
+ * scalar, or anything tagged !!null. */
+int frontmatter_is_null(const yaml_node_t *node);
+
+/* Whether a plain (unquoted) scalar spells one of the YAML booleans
+ * true, True, TRUE (want 1) or false, False, FALSE (want 0). */
+int frontmatter_is_bool(const yaml_node_t *node, int want);
+
+/* Scalar text (NUL terminated by libyaml) and its length. */
+const char *frontmatter_text(const yaml_node_t *node, size_t *len);
+
+/* "a mapping", "a sequence" or "a scalar", for messages. */
+const char *frontmatter_kind(const yaml_node_t *node);
+
+#endif /* FRONTMATTER_H */

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs, with apt-get, the Debian packages this project needs and that
+# are not installed yet.  Does nothing when everything is there.
+#
+#   tools/install-deps.sh          what building and the example need
+#   tools/install-deps.sh test     also what the test suite needs
+set -euo pipefail
+
+packages=(build-essential nginx nginx-dev libyaml-dev libpcre2-dev curl perl)
+
+if [ "${1:-}" = test ]; then
+    packages+=(clang libclang-rt-dev valgrind)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null \
+            | grep -q 'ok installed'; then
+        missing+=("$p")
+    fi
+done
+
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: missing packages: ${missing[*]}" >&2
+    echo "install-deps: run as root, or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,442 @@
+/*
+ * template.c - expanding the target template, see template.h.
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dates.h"
+#include "template.h"
+
+#define EXPAND_OK       0
+#define EXPAND_ERROR   -1
+#define EXPAND_NOMEM   -2
+
+typedef struct {
+    char    *data;
+    size_t   len;
+    size_t   cap;
+} strbuf_t;
+
+/* What a substituted value is, for messages and error positions. */
+typedef struct {
+    const char  *placeholder;       /* "year", "slug", a field name */
+    unsigned     line;
+    unsigned     column;
+} value_origin_t;
+
+static int
+out_of_memory(diag_t *diag)
+{
+    diag_error(diag, NULL, 0, 0, "out of memory");
+    return EXPAND_NOMEM;
+}
+
+/* ---- compiling ------------------------------------------------------ */
+
+static int
+is_name_start(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_';
+}
+
+static int
+is_name_char(char ch)
+{
+    return is_name_start(ch) || (ch >= '0' && ch <= '9') || ch == '-';
+}
+
+static int
+is_valid_name(const char *name, size_t len)
+{
+    size_t  i;
+
+    if (len == 0 || !is_name_start(name[0])) {
+        return 0;
+    }
+    for (i = 1; i < len; i++) {
+        if (!is_name_char(name[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static template_part_kind_t
+placeholder_kind(const char *name, size_t len)
+{
+    static const struct {
+        const char            *name;
+        template_part_kind_t   kind;
+    } builtins[] = {
+        { "year", TEMPLATE_YEAR },
+        { "month", TEMPLATE_MONTH },
+        { "day", TEMPLATE_DAY },
+        { "slug", TEMPLATE_SLUG },
+    };
+    size_t  i;
+
+    for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++) {
+        if (strlen(builtins[i].name) == len
+            && memcmp(builtins[i].name, name, len) == 0)
+        {
+            return builtins[i].kind;
+        }
+    }
+    return TEMPLATE_FIELD;
+}
+
+static int
+add_part(template_t *t, template_part_kind_t kind, const char *text,
+    size_t len)
+{
+    template_part_t  *grown, *part;
+
+    grown = realloc(t->parts, (t->count + 1) * sizeof(template_part_t));
+    if (grown == NULL) {
+        return -1;
+    }
+    t->parts = grown;
+
+    part = &t->parts[t->count];
+    part->kind = kind;
+    part->len = len;
+    part->text = strndup(text, len);
+    if (part->text == NULL) {
+        return -1;
+    }
+    t->count++;
+
+    if ((kind == TEMPLATE_YEAR || kind == TEMPLATE_MONTH
+         || kind == TEMPLATE_DAY) && !t->needs_date)
+    {
+        t->needs_date = 1;
+        t->first_date = kind == TEMPLATE_YEAR ? "year"
+                        : kind == TEMPLATE_MONTH ? "month" : "day";
+    }
+    return 0;
+}
+
+/* Parses "{name}" at p (which points at '{'); returns its length
+ * (with the braces), or 0 when it is not a valid placeholder. */
+static size_t
+read_placeholder(const char *text, const char *p, diag_t *diag)
+{
+    const char  *close = strchr(p + 1, '}');
+    const char  *brace = strchr(p + 1, '{');
+
+    if (close == NULL || (brace != NULL && brace < close)) {
+        diag_error(diag, NULL, 0, 0, "target template '%s': '{' at "
+                   "offset %zu has no matching '}'", text,
+                   (size_t) (p - text));
+        return 0;
+    }
+
+    if (!is_valid_name(p + 1, (size_t) (close - p - 1))) {
+        diag_error(diag, NULL, 0, 0, "target template '%s': invalid "
+                   "placeholder '%.*s' (expected {year}, {month}, {day}, "
+                   "{slug} or {field} with a front matter field name)",
+                   text, (int) (close - p + 1), p);
+        return 0;
+    }
+
+    return (size_t) (close - p + 1);
+}
+
+int
+template_compile(template_t *t, const char *text, diag_t *diag)
+{
+    const char  *p = text, *start = text;
+    size_t       len;
+
+    memset(t, 0, sizeof(template_t));
+
+    while (*p != '\0') {
+        if (*p == '}') {
+            diag_error(diag, NULL, 0, 0, "target template '%s': '}' at "
+                       "offset %zu has no matching '{'", text,
+                       (size_t) (p - text));
+            template_free(t);
+            return -1;
+        }
+
+        if (*p != '{') {
+            p++;
+            continue;
+        }
+
+        len = read_placeholder(text, p, diag);
+        if (len == 0) {
+            template_free(t);
+            return -1;
+        }
+
+        if ((p > start
+             && add_part(t, TEMPLATE_TEXT, start, (size_t) (p - start)) != 0)
+            || add_part(t, placeholder_kind(p + 1, len - 2), p + 1, len - 2)
+               != 0)
+        {
+            template_free(t);
+            return out_of_memory(diag);
+        }
+
+        p += len;
+        start = p;
+    }
+
+    if (p > start
+        && add_part(t, TEMPLATE_TEXT, start, (size_t) (p - start)) != 0)
+    {
+        template_free(t);
+        return out_of_memory(diag);
+    }
+
+    return 0;
+}
+
+void
+template_free(template_t *t)
+{
+    size_t  i;
+
+    for (i = 0; i < t->count; i++) {
+        free(t->parts[i].text);
+    }
+    free(t->parts);
+    memset(t, 0, sizeof(template_t));
+}
+
+/* ---- expanding ------------------------------------------------------ */
+
+static int
+strbuf_add(strbuf_t *b, const char *text, size_t len)
+{
+    size_t   cap;
+    char    *grown;
+
+    if (b->len + len + 1 > b->cap) {
+        cap = b->cap ? b->cap : 64;
+        while (cap < b->len + len + 1) {
+            cap *= 2;
+        }
+        grown = realloc(b->data, cap);
+        if (grown == NULL) {
+            return -1;
+        }
+        b->data = grown;
+        b->cap = cap;
+    }
+
+    memcpy(b->data + b->len, text, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+static int
+is_hex(char ch)
+{
+    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f')
+           || (ch >= 'A' && ch <= 'F');
+}
+
+/* Whether byte i of the value must be percent-encoded in a URL path. */
+static int
+needs_escape(const char *value, size_t len, size_t i)
+{
+    unsigned char  ch = (unsigned char) value[i];
+
+    if (ch == '%') {
+        return !(i + 2 < len && is_hex(value[i + 1])
+                 && is_hex(value[i + 2]));
+    }
+
+    return ch == ' ' || ch >= 0x80 || strchr("\"<>\\^`{|}#?", ch) != NULL;
+}
+
+static int
+add_value(strbuf_t *b, const char *value, size_t len,
+    const value_origin_t *origin, const char *path, diag_t *diag)
+{
+    static const char  hex[] = "0123456789ABCDEF";
+    unsigned char      ch;
+    char               escape[3];
+    size_t             i;
+
+    for (i = 0; i < len; i++) {
+        ch = (unsigned char) value[i];
+        if (ch < 0x20 || ch == 0x7f) {
+            diag_error(diag, path, origin->line, origin->column,
+                       "the value for {%s} contains a control character "
+                       "(0x%02x)", origin->placeholder, ch);
+            return EXPAND_ERROR;
+        }
+    }
+
+    for (i = 0; i < len; i++) {
+        if (needs_escape(value, len, i)) {
+            ch = (unsigned char) value[i];
+            escape[0] = '%';
+            escape[1] = hex[ch >> 4];
+            escape[2] = hex[ch & 0x0f];
+            if (strbuf_add(b, escape, 3) != 0) {
+                return out_of_memory(diag);
+            }
+        } else if (strbuf_add(b, value + i, 1) != 0) {
+            return out_of_memory(diag);
+        }
+    }
+
+    return EXPAND_OK;
+}
+
+const char *
+template_slug(const char *path, size_t *len)
+{
+    const char  *name, *dot, *parent;
+    size_t       stem_len;
+
+    name = strrchr(path, '/');
+    name = name ? name + 1 : path;
+
+    dot = strrchr(name, '.');
+    stem_len = dot && dot != name ? (size_t) (dot - name) : strlen(name);
+
+    if (stem_len == 5 && memcmp(name, "index", 5) == 0 && name > path) {
+        /* "<slug>/index.md": the slug is the folder's name */
+        parent = name - 1;
+        while (parent > path && parent[-1] != '/') {
+            parent--;
+        }
+        *len = (size_t) (name - 1 - parent);
+
+        if (*len > 0 && !(*len == 1 && parent[0] == '.')
+            && !(*len == 2 && parent[0] == '.' && parent[1] == '.'))
+        {
+            return parent;
+        }
+    }
+
+    *len = stem_len;
+    return name;
+}
+
+/* The text of a front matter field for {name}. */
+static int
+field_value(const frontmatter_t *fm, const template_part_t *part,
+    const char **value, size_t *len, value_origin_t *origin, diag_t *diag)
+{
+    yaml_node_t  *node = frontmatter_field(fm, part->text);
+
+    if (node == NULL) {
+        diag_error(diag, fm->file, 1, 0, "template needs {%s} but the post "
+                   "has no %s", part->text, part->text);
+        return EXPAND_ERROR;
+    }
+
+    origin->line = frontmatter_line(node);
+    origin->column = frontmatter_column(node);
+
+    if (node->type != YAML_SCALAR_NODE) {
+        diag_error(diag, fm->file, origin->line, origin->column,
+                   "template needs {%s} but %s is %s, not a scalar",
+                   part->text, part->text, frontmatter_kind(node));
+        return EXPAND_ERROR;
+    }
+
+    *value = frontmatter_text(node, len);
+
+    if (frontmatter_is_null(node) || *len == 0) {
+        diag_error(diag, fm->file, origin->line, origin->column,
+                   "template needs {%s} but %s is %s", part->text,
+                   part->text, frontmatter_is_null(node) ? "null" : "empty");
+        return EXPAND_ERROR;
+    }
+
+    return EXPAND_OK;
+}
+
+static int
+expand_part(const template_part_t *part, const post_date_t *date,
+    const frontmatter_t *fm, const char *path, strbuf_t *b, diag_t *diag)
+{
+    value_origin_t   origin = { part->text, 1, 0 };
+    const char      *value = NULL;
+    size_t           len = 0;
+    char             number[8];
+    int              rc;
+
+    switch (part->kind) {
+    case TEMPLATE_TEXT:
+        return strbuf_add(b, part->text, part->len) == 0
+               ? EXPAND_OK : out_of_memory(diag);
+
+    case TEMPLATE_YEAR:
+        len = (size_t) snprintf(number, sizeof(number), "%04d", date->year);
+        value = number;
+        break;
+
+    case TEMPLATE_MONTH:
+        len = (size_t) snprintf(number, sizeof(number), "%02d", date->month);
+        value = number;
+        break;
+
+    case TEMPLATE_DAY:
+        len = (size_t) snprintf(number, sizeof(number), "%02d", date->day);
+        value = number;
+        break;
+
+    case TEMPLATE_SLUG:
+        value = template_slug(path, &len);
+        break;
+
+    case TEMPLATE_FIELD:
+        rc = field_value(fm, part, &value, &len, &origin, diag);
+        if (rc != EXPAND_OK) {
+            return rc;
+        }
+        break;
+    }
+
+    return add_value(b, value, len, &origin, path, diag);
+}
+
+int
+template_expand(const template_t *t, const frontmatter_t *fm,
+    const char *path, char **out, diag_t *diag)
+{
+    post_date_t  date = { 0, 0, 0 };
+    strbuf_t     b = { NULL, 0, 0 };
+    size_t       i;
+    int          rc;
+
+    *out = NULL;
+
+    if (t->needs_date) {
+        rc = post_date(fm, &date, diag);
+        if (rc < 0) {
+            return EXPAND_ERROR;
+        }
+        if (rc == 0) {
+            diag_error(diag, path, 1, 0, "template needs {%s} but the post "
+                       "has no " POST_DATE_KEYS_TEXT, t->first_date);
+            return EXPAND_ERROR;
+        }
+    }
+
+    if (strbuf_add(&b, "", 0) != 0) {
+        return out_of_memory(diag);
+    }
+
+    for (i = 0; i < t->count; i++) {
+        rc = expand_part(&t->parts[i], &date, fm, path, &b, diag);
+        if (rc != EXPAND_OK) {
+            free(b.data);
+            return rc;
+        }
+    }
+
+    *out = b.data;
+    return EXPAND_OK;
+}

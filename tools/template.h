@@ -1,0 +1,67 @@
+/*
+ * template.h - the target template, "/{year}/{month}/{slug}" by default.
+ *
+ * Placeholders:
+ *     {year} {month} {day}  the post date (4, 2 and 2 digits), see dates.h
+ *     {slug}                the folder name of a "<slug>/index.<ext>" post,
+ *                           else the file name without its extension
+ *     {name}                the top-level front matter scalar "name"
+ * A placeholder name is a letter or '_' followed by letters, digits, '_'
+ * and '-'.  The template's own text is copied as it is; substituted
+ * values are percent-encoded where a URL path needs it (space, bytes
+ * from 0x80, " < > \ ^ ` { | } # ? and a '%' not starting an escape),
+ * '/' is kept, and a control character in a value is an error.
+ */
+
+#ifndef TEMPLATE_H
+#define TEMPLATE_H
+
+#include <stddef.h>
+
+#include "diag.h"
+#include "frontmatter.h"
+
+typedef enum {
+    TEMPLATE_TEXT,
+    TEMPLATE_YEAR,
+    TEMPLATE_MONTH,
+    TEMPLATE_DAY,
+    TEMPLATE_SLUG,
+    TEMPLATE_FIELD
+} template_part_kind_t;
+
+typedef struct {
+    template_part_kind_t   kind;
+    char                  *text;    /* TEXT: the text; FIELD: the name */
+    size_t                 len;
+} template_part_t;
+
+typedef struct {
+    template_part_t  *parts;
+    size_t            count;
+    int               needs_date;   /* uses {year}, {month} or {day} */
+    const char       *first_date;   /* "year" ...: the first one used */
+} template_t;
+
+/*
+ * Splits the template into parts.  Returns 0, -1 when the template is
+ * invalid (reported once, without a file), -2 when out of memory
+ * (reported).
+ */
+int template_compile(template_t *t, const char *text, diag_t *diag);
+
+void template_free(template_t *t);
+
+/*
+ * Expands the template for the post at path into *out (malloc'ed).
+ * Returns 0, -1 when the post lacks something the template needs or a
+ * value is invalid (reported), -2 when out of memory (reported).
+ */
+int template_expand(const template_t *t, const frontmatter_t *fm,
+    const char *path, char **out, diag_t *diag);
+
+/* The slug of a post path: "a/b/index.md" -> "b", "a/c.md" -> "c".
+ * Returns a pointer into path and sets *len. */
+const char *template_slug(const char *path, size_t *len);
+
+#endif /* TEMPLATE_H */
