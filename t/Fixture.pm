@@ -11,8 +11,13 @@ use Cwd qw(abs_path);
 use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
 use Exporter 'import';
+use File::Path qw(make_path);
+use IO::Socket::INET;
+use IPC::Open3 qw(open3);
+use Symbol qw(gensym);
 
-our @EXPORT_OK = qw(root map_dir build_map damage_map);
+our @EXPORT_OK = qw(root map_dir build_map damage_map run write_post slurp
+                    http_get free_port);
 
 my $root = abs_path(dirname(__FILE__) . '/..');
 my $dir;
@@ -47,6 +52,67 @@ sub damage_map {
     open my $out, '>:raw', map_dir() . "/$to" or die "$to: $!";
     print {$out} $bytes;
     close $out;
+}
+
+# run(@cmd) -> ($exit_code, $stdout, $stderr); the tool is build/redirect-map
+sub run {
+    my @cmd = @_;
+    $cmd[0] = "$root/build/redirect-map" if $cmd[0] eq 'redirect-map';
+    my $err = gensym;
+    my $pid = open3(my $in, my $out, $err, @cmd);
+    close $in;
+    local $/;
+    my $stdout = <$out> // '';
+    my $stderr = <$err> // '';
+    waitpid $pid, 0;
+    return ($? >> 8, $stdout, $stderr);
+}
+
+# write_post($dir, 'posts/x/index.md', "title: X\n...") writes a post whose
+# front matter is the given YAML (and a short body); raw => 1 writes the
+# text as it is.
+sub write_post {
+    my ($dir, $rel, $yaml, %opt) = @_;
+    my $path = "$dir/$rel";
+    make_path($1) if $path =~ m{(.*)/};
+    open my $fh, '>:raw', $path or die "$path: $!";
+    print {$fh} $opt{raw} ? $yaml : "---\n$yaml---\n\nBody.\n";
+    close $fh;
+    return $path;
+}
+
+sub slurp {
+    my ($path) = @_;
+    open my $fh, '<:raw', $path or return undef;
+    local $/;
+    return scalar <$fh>;
+}
+
+# A TCP port nobody listens on right now.
+sub free_port {
+    my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                  LocalPort => 0, Proto => 'tcp')
+        or die "no free port: $!";
+    my $port = $s->sockport;
+    close $s;
+    return $port;
+}
+
+# http_get($port, '/path', 'Host') -> ($status, $location), or () when
+# nothing answers.
+sub http_get {
+    my ($port, $path, $host) = @_;
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
+                                  Proto => 'tcp', Timeout => 5)
+        or return ();
+    print {$s} "GET $path HTTP/1.0\r\nHost: " . ($host // 'localhost')
+               . "\r\n\r\n";
+    local $/;
+    my $res = <$s> // '';
+    close $s;
+    my ($status) = $res =~ m{^HTTP/1\.\d (\d+)};
+    my ($location) = $res =~ m{^Location: ([^\r\n]*)}mi;
+    return ($status, $location);
 }
 
 1;

@@ -1,0 +1,218 @@
+# redirect-map build, lookup and dump: what they accept, what they refuse,
+# how they report it, and that a failed build leaves the old map alone.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/..";
+use Fixture qw(run write_post slurp);
+use File::Temp qw(tempdir);
+use Test::More;
+
+my $tmp = tempdir(CLEANUP => 1);
+my $n = 0;
+
+# A fresh content folder for each case.
+sub content { my $d = "$tmp/c" . ++$n; mkdir $d; return $d }
+
+# build(dir, options...) -> (exit, stderr, dump or undef)
+sub build {
+    my ($dir, @opt) = @_;
+    my $map = "$dir.map";
+    my ($rc, undef, $err) = run('redirect-map', 'build', @opt, $dir,
+                                '-o', $map);
+    my $dump;
+    (undef, $dump) = run('redirect-map', 'dump', $map) if -e $map;
+    return ($rc, $err, $dump);
+}
+
+subtest 'date forms and the default template' => sub {
+    my $d = content();
+    write_post($d, 'posts/quoted/index.md',
+               "publishDate: '2023-03-08'\nlegacyUrl: /2023/03/quoted.html\n");
+    write_post($d, 'posts/plain.md',
+               "publishDate: 2023-04-01\nlegacyUrl: /2023/04/plain.html\n");
+    write_post($d, 'posts/stamp.md', "publishDate: 2023-12-31T23:30:00-01:00\n"
+               . "legacyUrl: /2023/12/stamp.html\n");
+    write_post($d, 'posts/zulu.markdown', "date: '2022-02-03T10:00:00Z'\n"
+               . "legacyUrl: /2022/02/zulu.html\n");
+    write_post($d, 'posts/pub.mdoc', "pubDate: 2021-05-06\n"
+               . "legacyUrl: /2021/05/pub.html\n");
+    my ($rc, $err, $dump) = build($d);
+    is $rc, 0, 'exit 0' or diag $err;
+    is $dump, join('', map { "$_\n" }
+        "/2021/05/pub.html\t/2021/05/pub\t301",
+        "/2022/02/zulu.html\t/2022/02/zulu\t301",
+        "/2023/03/quoted.html\t/2023/03/quoted\t301",
+        "/2023/04/plain.html\t/2023/04/plain\t301",
+        "/2023/12/stamp.html\t/2024/01/stamp\t301"), 'targets use UTC dates';
+    like $err, qr/^redirect-map: 5 files read, 5 redirects written, 0 posts skipped in [\d.]+ s/m,
+        'one summary line';
+};
+
+subtest 'lists, empty values, absolute URLs, CRLF, non-posts' => sub {
+    my $d = content();
+    write_post($d, 'a/index.mdx', "publishDate: 2020-01-02\nlegacyUrl:\n"
+               . "  - /2020/01/a.html\n  - ''\n"
+               . "  - https://old.blogspot.com/2020/01/a_6.html?m=1\n");
+    write_post($d, 'empty.md', "publishDate: 2020-01-02\nlegacyUrl: ''\n");
+    write_post($d, 'null.md', "publishDate: 2020-01-02\nlegacyUrl:\n");
+    write_post($d, 'none.md', "publishDate: 2020-01-02\ntitle: x\n");
+    write_post($d, 'crlf.md', "---\r\npublishDate: 2020-03-04\r\n"
+               . "legacyUrl: /2020/03/crlf.html\r\n---\r\nbody\r\n", raw => 1);
+    write_post($d, 'notes.md', "no front matter\nlegacyUrl: /x.html\n",
+               raw => 1);
+    write_post($d, 'page.txt', "publishDate: 2020-01-02\nlegacyUrl: /t.html\n");
+    my ($rc, $err, $dump) = build($d);
+    is $rc, 0, 'exit 0' or diag $err;
+    is $dump, "/2020/01/a.html\t/2020/01/a\t301\n"
+            . "/2020/01/a_6.html\t/2020/01/a\t301\n"
+            . "/2020/03/crlf.html\t/2020/03/crlf\t301\n", 'entries';
+    like $err, qr/3 redirects written, 3 posts skipped/, 'skipped posts counted';
+};
+
+subtest '--key and --target' => sub {
+    my $d = content();
+    write_post($d, 'p.md', "oldPath: /x/old.html\ncategory: notes\n"
+               . "publishDate: 2020-01-02\n");
+    my ($rc, $err, $dump) = build($d, '--key', 'oldPath', '--target',
+                                  '/{category}/{year}/{day}/{slug}/');
+    is $rc, 0, 'exit 0' or diag $err;
+    is $dump, "/x/old.html\t/notes/2020/02/p/\t301\n", 'custom template';
+};
+
+subtest 'unpublished posts answer 410' => sub {
+    my $d = content();
+    write_post($d, 'd.md', "publishDate: 2020-01-02\ndraft: true\n"
+               . "legacyUrl: /d.html\n");
+    write_post($d, 'u.md', "publishDate: 2020-01-02\npublished: false\n"
+               . "legacyUrl: /u.html\n");
+    my ($rc, $err, $dump) = build($d);
+    is $rc, 0, 'exit 0' or diag $err;
+    is $dump, "/d.html\t\t410\n/u.html\t\t410\n", '410 without a target';
+};
+
+subtest 'duplicates name both files' => sub {
+    my $d = content();
+    write_post($d, 'one.md', "publishDate: 2020-01-02\nlegacyUrl: /same.html\n");
+    write_post($d, 'two.md', "publishDate: 2020-01-03\n"
+               . "legacyUrl: /same%2Ehtml\n");
+    my ($rc, $err) = build($d);
+    is $rc, 1, 'exit 1';
+    like $err, qr{two\.md:3:\d+: error: .*"/same\.html".* claimed by \S*one\.md:3},
+        'both files and lines named';
+    ok !-e "$d.map", 'no map written';
+};
+
+subtest 'loops and URLs that are not paths' => sub {
+    my $d = content();
+    write_post($d, 'self.md', "publishDate: 2020-01-02\n"
+               . "legacyUrl: /2020/01/self\n");
+    write_post($d, 'rel.md', "publishDate: 2020-01-02\n"
+               . "legacyUrl: 2020/01/rel.html\n");
+    write_post($d, 'ftp.md', "publishDate: 2020-01-02\n"
+               . "legacyUrl: ftp://host/x.html\n");
+    write_post($d, 'space.md', "publishDate: 2020-01-02\n"
+               . "legacyUrl: /a b.html\n");
+    my ($rc, $err) = build($d);
+    is $rc, 1, 'exit 1';
+    like $err, qr{self\.md:3:\d+: error: .*redirects to itself}, 'loop';
+    like $err, qr{rel\.md:3:\d+: error: .*neither a path}, 'relative URL';
+    like $err, qr{ftp\.md:3:\d+: error: .*neither a path}, 'other scheme';
+    like $err, qr{space\.md:3:\d+: error: .*spaces}, 'space';
+    like $err, qr/4 errors, .* not written/, 'all errors in one run';
+};
+
+subtest 'YAML errors and missing template fields' => sub {
+    my $d = content();
+    write_post($d, 'bad.md', "title: ok\nlegacyUrl: [unclosed\n"
+               . "publishDate: 2020-01-02\n");
+    write_post($d, 'nodate.md', "legacyUrl: /nodate.html\n");
+    write_post($d, 'open.md', "---\ntitle: never closed\n", raw => 1);
+    my ($rc, $err) = build($d);
+    is $rc, 1, 'exit 1';
+    like $err, qr{bad\.md:\d+:\d+: error: }, 'YAML error with line and column';
+    like $err, qr{nodate\.md:\d+: error: template needs \{year\}}, 'missing date';
+    like $err, qr{open\.md:1: error: front matter is not closed}, 'unclosed';
+};
+
+subtest 'a failed build leaves the previous map untouched' => sub {
+    my $d = content();
+    write_post($d, 'a.md', "publishDate: 2020-01-02\nlegacyUrl: /a.html\n");
+    my ($rc) = build($d);
+    is $rc, 0, 'first build';
+    my $before = slurp("$d.map");
+    write_post($d, 'b.md', "publishDate: 2020-01-02\nlegacyUrl: /a.html\n");
+    ($rc) = build($d);
+    is $rc, 1, 'second build fails';
+    is slurp("$d.map"), $before, 'old map intact';
+    opendir(my $dh, $tmp) or die "$tmp: $!";
+    is_deeply [grep { /^\./ && !/^\.\.?$/ } readdir $dh], [],
+        'no temporary file left';
+};
+
+subtest 'an output folder that does not exist' => sub {
+    my $d = content();
+    write_post($d, 'a.md', "publishDate: 2020-01-02\nlegacyUrl: /a.html\n");
+    my ($rc, undef, $err) = run('redirect-map', 'build', $d, '-o',
+                                "$tmp/missing/dir/x.map");
+    is $rc, 3, 'exit 3';
+    like $err, qr{missing/dir/x\.map: .*No such file}, 'says why';
+};
+
+subtest 'symlink loops end' => sub {
+    my $d = content();
+    write_post($d, 'sub/a.md', "publishDate: 2020-01-02\nlegacyUrl: /a.html\n");
+    symlink '..', "$d/sub/up" or die $!;
+    my ($rc, $err, $dump) = build($d);
+    is $rc, 0, 'exit 0' or diag $err;
+    is $dump, "/a.html\t/2020/01/a\t301\n", 'one entry';
+};
+
+subtest 'lookup and dump' => sub {
+    my $d = content();
+    write_post($d, 'posts/x/index.md', "publishDate: 2020-01-02\n"
+               . "legacyUrl: /2020/01/x.html\n");
+    my ($rc) = build($d);
+    my $map = "$d.map";
+    my ($out, $err);
+    ($rc, $out) = run('redirect-map', 'lookup', $map, '/2020/01/x.html');
+    is $rc, 0, 'hit: exit 0';
+    like $out, qr{^/2020/01/x\t301\t\S*posts/x/index\.md:3$}, 'target, status, source';
+    ($rc, $out) = run('redirect-map', 'lookup', $map,
+                      'https://old.example/2020//01/x%2Ehtml?m=1');
+    is $rc, 0, 'full URL, normalised';
+    ($rc, $out, $err) = run('redirect-map', 'lookup', $map, '/nope');
+    is $rc, 1, 'miss: exit 1';
+    like $err, qr{/nope: not found}, 'miss reported';
+    open my $fh, '+<:raw', $map or die;
+    seek $fh, 200, 0;
+    print {$fh} 'XX';
+    close $fh;
+    ($rc, $out, $err) = run('redirect-map', 'lookup', $map, '/2020/01/x.html');
+    is $rc, 3, 'damaged map: exit 3';
+    like $err, qr{\Q$map\E: checksum mismatch}, 'names file and reason';
+    ($rc, $out, $err) = run('redirect-map', 'dump', "$tmp/none.map");
+    is $rc, 3, 'missing map: exit 3';
+    like $err, qr{none\.map: No such file}, 'says why';
+};
+
+subtest 'usage' => sub {
+    my ($rc, $out, $err) = run('redirect-map');
+    is $rc, 2, 'no command: exit 2';
+    ($rc, $out, $err) = run('redirect-map', 'frobnicate');
+    is $rc, 2, 'unknown command: exit 2';
+    like $err, qr/unknown command/, 'says so';
+    ($rc, $out, $err) = run('redirect-map', 'build', "$tmp");
+    is $rc, 2, 'build without -o: exit 2';
+    ($rc, $out) = run('redirect-map', 'build', '--help');
+    is $rc, 0, 'build --help: exit 0';
+    like $out, qr/^Usage: redirect-map build/, 'build help';
+    ($rc, $out) = run('redirect-map', '--version');
+    like $out, qr/^redirect-map \d+\.\d+\.\d+ \(map format 1\)$/m, 'version';
+    ($rc, $out, $err) = run('redirect-map', 'lookup', "$tmp/x.map");
+    is $rc, 2, 'lookup without URL: exit 2';
+};
+
+done_testing;

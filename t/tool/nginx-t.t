@@ -1,0 +1,154 @@
+# nginx with the module, driven directly: the [emerg] messages of "nginx -t"
+# for maps it refuses, and a running nginx (master and two workers) across
+# a map replaced by rename, a reload, and a reload with a damaged map.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/..";
+use Fixture qw(run build_map damage_map map_dir free_port http_get root);
+use File::Copy qw(copy);
+use Time::HiRes qw(sleep);
+use Test::More;
+
+my $nginx = $ENV{TEST_NGINX_BINARY} || 'nginx';
+my $module = $ENV{TEST_NGINX_LOAD_MODULES}
+             || root() . '/build/ngx_http_legacy_redirect_module.so';
+my $dir = map_dir();
+my $port = free_port();
+
+mkdir "$dir/logs";
+
+# whatever happens, do not leave an nginx behind
+my $pid;
+END {
+    if (!$pid && -e "$dir/logs/nginx.pid") {
+        $pid = do { local (@ARGV, $/) = "$dir/logs/nginx.pid"; <> };
+        chomp $pid if $pid;
+    }
+    kill 'QUIT', $pid if $pid && kill 0, $pid;
+}
+
+my $blog = build_map('blog.map', 't/fixtures/blog');
+my $shop = build_map('shop.map', 't/fixtures/shop');
+
+sub write_conf {
+    my ($map) = @_;
+    open my $fh, '>', "$dir/nginx.conf" or die $!;
+    print {$fh} <<"EOF";
+load_module $module;
+worker_processes 2;
+error_log $dir/logs/error.log info;
+pid $dir/logs/nginx.pid;
+events { worker_connections 64; }
+http {
+    access_log off;
+    server {
+        listen 127.0.0.1:$port;
+        absolute_redirect off;
+        legacy_redirect_map $map;
+        location / { return 200 "miss\\n"; }
+    }
+}
+EOF
+    close $fh;
+}
+
+sub nginx_t {
+    return run($nginx, '-t', '-p', $dir, '-c', "$dir/nginx.conf");
+}
+
+# --- nginx -t refuses what cannot be served, naming the file and why --------
+
+my %damaged = (
+    'truncated.map' => [sub { substr(${$_[0]}, -20) = '' },
+                        qr/file is \d+ bytes but its header says \d+/],
+    'flipped.map'   => [sub { vec(${$_[0]}, 8 * 300 + 3, 1) ^= 1 },
+                        qr/checksum mismatch \(the file is damaged\)/],
+    'version9.map'  => [sub { substr(${$_[0]}, 8, 4) = pack('V', 9) },
+                        qr/map format version 9 is not supported/],
+    'text.map'      => [sub { ${$_[0]} = "/old.html /new\n" },
+                        qr/not a legacy redirect map \(bad magic\)/],
+);
+
+for my $name (sort keys %damaged) {
+    my ($edit, $reason) = @{ $damaged{$name} };
+    damage_map($blog, $name, $edit);
+    write_conf("$dir/$name");
+    my ($rc, undef, $err) = nginx_t();
+    isnt $rc, 0, "nginx -t fails for $name";
+    like $err, qr/\[emerg\] .*legacy_redirect_map "\Q$dir\/$name\E": $reason.* in \Q$dir\E\/nginx\.conf:\d+/,
+        "$name: [emerg] names the file, the reason and the config line";
+}
+
+write_conf("$dir/absent.map");
+my ($rc, undef, $err) = nginx_t();
+like $err, qr/\[emerg\] .*open\(\) "\Q$dir\E\/absent\.map" failed \(2: No such file or directory\)/,
+    'a missing map: open() failed, as nginx says it';
+
+# --- a running nginx --------------------------------------------------------
+
+my $live = "$dir/live.map";
+copy($blog, $live) or die $!;
+write_conf($live);
+($rc, undef, $err) = nginx_t();
+is $rc, 0, 'nginx -t accepts a good map' or diag $err;
+
+($rc, undef, $err) = run($nginx, '-p', $dir, '-c', "$dir/nginx.conf");
+is $rc, 0, 'nginx starts' or diag $err;
+
+sub wait_for {
+    my ($path, $want) = @_;
+    for (1 .. 100) {
+        my ($status, $location) = http_get($port, $path);
+        return 1 if defined $status && "$status " . ($location // '') eq $want;
+        sleep 0.05;
+    }
+    return 0;
+}
+
+my $bees = '/2023/03/wintering-bees-in-cold-attic.html';
+my $sale = '/2018/04/spring-sale.html';
+
+ok wait_for($bees, '301 /2023/03/wintering-bees'), 'blog map answers';
+
+# replace the file by rename: workers keep what they loaded
+copy($shop, "$live.tmp") or die $!;
+rename "$live.tmp", $live or die $!;
+my @seen = map { join ' ', grep { defined } http_get($port, $bees) } 1 .. 20;
+is_deeply [sort { $a cmp $b } keys %{{ map { $_ => 1 } @seen }}],
+    ['301 /2023/03/wintering-bees'], 'after a rename, workers still serve the old map';
+
+# reload picks up the new file
+($rc, undef, $err) = run($nginx, '-p', $dir, '-c', "$dir/nginx.conf",
+                         '-s', 'reload');
+is $rc, 0, 'nginx -s reload accepts the new map' or diag $err;
+ok wait_for($sale, '301 /2018/04/spring-sale'), 'reload serves the new map';
+ok wait_for($bees, '200 '), 'and the old entries are gone';
+
+# a damaged map on reload: "nginx -s reload" parses the configuration
+# first and refuses to signal; a HUP sent directly (as a service manager
+# may) makes the master try, fail, log why and keep the old workers
+damage_map($shop, 'live.map', sub { vec(${$_[0]}, 8 * 200, 1) ^= 1 });
+($rc, undef, $err) = run($nginx, '-p', $dir, '-c', "$dir/nginx.conf",
+                         '-s', 'reload');
+isnt $rc, 0, 'nginx -s reload refuses a damaged map';
+like $err, qr/checksum mismatch/, '... and says why';
+
+$pid = do { local (@ARGV, $/) = "$dir/logs/nginx.pid"; <> };
+chomp $pid;
+kill 'HUP', $pid;
+sleep 0.5;
+ok wait_for($sale, '301 /2018/04/spring-sale'),
+    'after a HUP with a damaged map, the running config still answers';
+my $log = do { local (@ARGV, $/) = "$dir/logs/error.log"; <> };
+like $log, qr/\[emerg\] .*legacy_redirect_map "\Q$live\E": checksum mismatch/,
+    'error.log says why the reload was refused';
+ok kill(0, $pid), 'the master is still running';
+
+kill 'QUIT', $pid;
+for (1 .. 50) { last unless kill 0, $pid; sleep 0.1 }
+ok !kill(0, $pid), 'nginx stopped';
+
+done_testing;
