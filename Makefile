@@ -28,7 +28,7 @@ MODULE    := $(BUILD)/ngx_http_legacy_redirect_module.so
 
 UNIT_TESTS := $(BUILD)/test_lrmap $(BUILD)/test_posts
 
-.PHONY: all tool module unit test clean
+.PHONY: all tool module module-compat unit test clean
 
 all: tool module
 
@@ -42,6 +42,16 @@ $(BUILD)/obj/%.o: %.c $(wildcard include/*.h tools/*.h)
 	$(CC) -std=c11 $(CPPFLAGS) $(CFLAGS) $(WARN) -c -o $@ $<
 
 module: $(MODULE)
+
+# The way upstream nginx source builds a third-party module: configure
+# with --with-compat only, then "make modules".
+module-compat: $(MODULE_SRCS)
+	rm -rf $(BUILD)/nginx-compat
+	mkdir -p $(BUILD)/nginx-compat
+	cp -r $(NGINX_SRC)/. $(BUILD)/nginx-compat/
+	cd $(BUILD)/nginx-compat && ./configure --with-compat --add-dynamic-module=$(CURDIR) >configure.log 2>&1 || { tail -20 configure.log >&2; exit 1; }
+	$(MAKE) -C $(BUILD)/nginx-compat -f objs/Makefile modules >/dev/null
+	@ls -l $(BUILD)/nginx-compat/objs/ngx_http_legacy_redirect_module.so
 
 # unit tests, with AddressSanitizer and UBSan
 SAN := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer

@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 
 bash tools/install-deps.sh test
 make -s all unit
+make -s module-compat   # the root config, as upstream nginx source uses it
 
 echo "== unit tests"
 build/test_lrmap
