@@ -13,7 +13,7 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS  += -Iinclude -Itools -D_GNU_SOURCE
 LDLIBS    += -lyaml
 
-CORE_SRCS := include/lrmap_hash.c include/lrmap_normalize.c \
+CORE_SRCS := include/lrmap_hash.c include/lrmap_normalize.c include/lrmap_rules.c \
              include/lrmap_reader.c include/lrmap_writer.c
 TOOL_SRCS := tools/main.c tools/cmd_build.c tools/cmd_query.c \
              tools/redirects.c tools/mapfile.c tools/atomic.c tools/diag.c \
@@ -21,10 +21,14 @@ TOOL_SRCS := tools/main.c tools/cmd_build.c tools/cmd_query.c \
              tools/template.c
 MODULE_SRCS := config $(wildcard ngx_module/*.[ch]) include/lrmap.h \
              include/lrmap_hash.c include/lrmap_normalize.c \
-             include/lrmap_reader.c
+             include/lrmap_reader.c include/lrmap_rules.c
 
 TOOL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRCS) $(TOOL_SRCS))
 MODULE    := $(BUILD)/ngx_http_legacy_redirect_module.so
+
+# the tool's sources that the content-reader unit test links
+POSTS_SRCS := tools/posts.c tools/walk.c tools/frontmatter.c tools/dates.c \
+              tools/template.c tools/diag.c
 
 UNIT_TESTS := $(BUILD)/test_lrmap $(BUILD)/test_posts
 
@@ -43,6 +47,20 @@ $(BUILD)/obj/%.o: %.c $(wildcard include/*.h tools/*.h)
 
 module: $(MODULE)
 
+# nginx-dev ships headers and configure only: copy them, configure with
+# Debian's flags plus this module (again only when "config" changes), and
+# build just the modules.
+$(BUILD)/nginx/objs/Makefile: config
+	@test -f $(NGINX_SRC)/conf_flags || { echo "no nginx-dev in $(NGINX_SRC)" >&2; exit 1; }
+	rm -rf $(BUILD)/nginx
+	mkdir -p $(BUILD)/nginx
+	cp -r $(NGINX_SRC)/. $(BUILD)/nginx/
+	cd $(BUILD)/nginx && bash -c '. ./conf_flags && ./configure "$${NGX_CONF_FLAGS[@]}" --add-dynamic-module=$(CURDIR) >configure.log 2>&1' || { tail -20 $(BUILD)/nginx/configure.log >&2; exit 1; }
+
+$(MODULE): $(MODULE_SRCS) $(BUILD)/nginx/objs/Makefile
+	$(MAKE) -s -C $(BUILD)/nginx -f objs/Makefile modules >/dev/null
+	cp $(BUILD)/nginx/objs/ngx_http_legacy_redirect_module.so $@
+
 # The way upstream nginx source builds a third-party module: configure
 # with --with-compat only, then "make modules".
 module-compat: $(MODULE_SRCS)
@@ -50,7 +68,7 @@ module-compat: $(MODULE_SRCS)
 	mkdir -p $(BUILD)/nginx-compat
 	cp -r $(NGINX_SRC)/. $(BUILD)/nginx-compat/
 	cd $(BUILD)/nginx-compat && ./configure --with-compat --add-dynamic-module=$(CURDIR) >configure.log 2>&1 || { tail -20 configure.log >&2; exit 1; }
-	$(MAKE) -C $(BUILD)/nginx-compat -f objs/Makefile modules >/dev/null
+	$(MAKE) -s -C $(BUILD)/nginx-compat -f objs/Makefile modules >/dev/null
 	@ls -l $(BUILD)/nginx-compat/objs/ngx_http_legacy_redirect_module.so
 
 # unit tests, with AddressSanitizer and UBSan
@@ -62,20 +80,9 @@ $(BUILD)/test_lrmap: t/unit/test_lrmap.c $(CORE_SRCS) $(wildcard include/*.h)
 	@mkdir -p $(BUILD)
 	$(CC) -std=c11 $(CPPFLAGS) $(SAN) $(WARN) -o $@ $< $(CORE_SRCS)
 
-$(BUILD)/test_posts: t/unit/test_posts.c $(filter-out tools/main.c tools/cmd_%.c tools/redirects.c tools/mapfile.c tools/atomic.c,$(TOOL_SRCS)) $(wildcard tools/*.h)
+$(BUILD)/test_posts: t/unit/test_posts.c $(POSTS_SRCS) $(wildcard tools/*.h)
 	@mkdir -p $(BUILD)
-	$(CC) -std=c11 $(CPPFLAGS) $(SAN) $(WARN) -o $@ $< $(filter-out tools/main.c tools/cmd_%.c tools/redirects.c tools/mapfile.c tools/atomic.c,$(TOOL_SRCS)) $(LDLIBS)
-
-# nginx-dev ships headers and configure only: copy them, configure with
-# Debian's flags plus this module, and build just the modules.
-$(MODULE): $(MODULE_SRCS)
-	@test -f $(NGINX_SRC)/conf_flags || { echo "no nginx-dev in $(NGINX_SRC)" >&2; exit 1; }
-	rm -rf $(BUILD)/nginx
-	mkdir -p $(BUILD)/nginx
-	cp -r $(NGINX_SRC)/. $(BUILD)/nginx/
-	cd $(BUILD)/nginx && bash -c '. ./conf_flags && ./configure "$${NGX_CONF_FLAGS[@]}" --add-dynamic-module=$(CURDIR) >configure.log 2>&1' || { tail -20 $(BUILD)/nginx/configure.log >&2; exit 1; }
-	$(MAKE) -C $(BUILD)/nginx -f objs/Makefile modules
-	cp $(BUILD)/nginx/objs/ngx_http_legacy_redirect_module.so $@
+	$(CC) -std=c11 $(CPPFLAGS) $(SAN) $(WARN) -o $@ $< $(POSTS_SRCS) $(LDLIBS)
 
 test: all
 	bash t/run.sh

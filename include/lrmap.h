@@ -69,6 +69,7 @@ typedef struct {
     size_t                records_end;
     size_t                rules_off;
     size_t                rules_size;
+    uint32_t              rule_count;
     size_t                sources_off;
     size_t                sources_size;
     size_t                meta_off;
@@ -87,6 +88,30 @@ typedef struct {
     size_t       source_len;
     uint32_t     line;             /* line in that file, 0 if unknown */
 } lrm_entry_t;
+
+
+/* A pattern rule (docs/map-format.md, "Rules"). */
+#define LRM_RULE_QUERY_KEEP   0x0001u   /* pass the query on, whatever the
+                                           server says */
+#define LRM_RULE_QUERY_DROP   0x0002u   /* never pass the query on */
+#define LRM_RULE_MATCH_QUERY  0x0004u   /* match "path?query", not "path" */
+#define LRM_RULE_KNOWN        0x0007u
+
+#define LRM_RULE_HEADER       16        /* bytes before pattern and target */
+#define LRM_MAX_PATTERN       4096
+#define LRM_MAX_CAPTURES      10        /* $0 .. $9 */
+
+typedef struct {
+    const char  *pattern;          /* PCRE2 source */
+    size_t       pattern_len;
+    const char  *target;           /* with $0 .. $9 */
+    size_t       target_len;
+    unsigned     status;
+    unsigned     flags;            /* LRM_RULE_* */
+    const char  *source;
+    size_t       source_len;
+    uint32_t     line;
+} lrm_rule_t;
 
 
 /* results of lrm_open() and lrm_lookup() */
@@ -120,6 +145,16 @@ int lrm_lookup(const lrm_map_t *map, const char *key, size_t key_len,
 int lrm_foreach(const lrm_map_t *map,
     int (*fn)(const lrm_entry_t *entry, void *ctx), void *ctx);
 
+/* Number of pattern rules. */
+uint32_t lrm_rule_count(const lrm_map_t *map);
+
+/*
+ * Reads the rule at *offset (0 for the first) and advances *offset.
+ * Returns LRM_OK, or LRM_NOT_FOUND after the last rule.  (Every rule was
+ * bounds-checked by lrm_open().)
+ */
+int lrm_rule_next(const lrm_map_t *map, size_t *offset, lrm_rule_t *rule);
+
 /* Name of source file number idx, or NULL. */
 const char *lrm_source_name(const lrm_map_t *map, unsigned idx,
     size_t *len);
@@ -152,6 +187,37 @@ long lrm_normalize_path(const char *in, size_t in_len, char *out,
  * path) and sets *path_len, or NULL when url is not of that form.
  */
 const char *lrm_url_path(const char *url, size_t url_len, size_t *path_len);
+
+
+/*
+ * Removes Blogger's mobile switch (the parameters "m=0" and "m=1") from a
+ * query string (without its '?').  Writes at most len bytes to out and
+ * returns the new length.
+ */
+size_t lrm_query_strip_mobile(const char *args, size_t len, char *out);
+
+/*
+ * Expands a rule's target: "$0" .. "$9" become the captures of subject
+ * (caps holds start and end offsets, -1 for a group that did not take
+ * part), with bytes that cannot stand in a Location percent-encoded.
+ * Writes at most LRM_MAX_TARGET bytes to out.  Returns the length, or -1
+ * when the result is too long or unsafe: a target written as a path must
+ * stay a path on this site (never "//host" or "/\host"), and a target
+ * that does not start with a literal "http://" or "https://" must not
+ * become an absolute URL through a capture.
+ */
+long lrm_expand_target(const char *target, size_t target_len,
+    const char *subject, const int *caps, int ncaps, char *out);
+
+/*
+ * Checks a rule's target template before it is stored: it is a site
+ * path, an absolute http(s) URL whose scheme and host hold no "$", or
+ * begins with a capture; it has no spaces or control characters; every
+ * "$" is followed by a digit no greater than max_group.  Returns NULL,
+ * or a reason.
+ */
+const char *lrm_check_rule_target(const char *target, size_t len,
+    int max_group);
 
 
 /* XXH64 (seed 0), the hash of keys and the checksum of map files. */

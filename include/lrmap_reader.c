@@ -90,6 +90,82 @@ check_size_and_checksum(const unsigned char *p, size_t size, lrm_map_t *map,
 
 
 static int
+is_known_status(unsigned status)
+{
+    return (status >= 301 && status <= 303) || status == 307
+           || status == 308 || status == 410;
+}
+
+
+/* Reads one rule at r, which has room bytes; returns its size or 0. */
+static size_t
+parse_rule(const unsigned char *r, size_t room, lrm_rule_t *rule)
+{
+    if (room < LRM_RULE_HEADER) {
+        return 0;
+    }
+
+    rule->flags = lrm_get16(r);
+    rule->status = lrm_get16(r + 2);
+    rule->line = lrm_get32(r + 8);
+    rule->pattern_len = lrm_get16(r + 12);
+    rule->target_len = lrm_get16(r + 14);
+
+    if (room - LRM_RULE_HEADER < rule->pattern_len + rule->target_len
+        || rule->pattern_len == 0 || (rule->flags & ~LRM_RULE_KNOWN)
+        || !is_known_status(rule->status))
+    {
+        return 0;
+    }
+
+    rule->pattern = (const char *) r + LRM_RULE_HEADER;
+    rule->target = rule->pattern + rule->pattern_len;
+
+    return LRM_RULE_HEADER + rule->pattern_len + rule->target_len;
+}
+
+
+/* The rule section is small: every rule is checked once, here. */
+static int
+check_rules(lrm_map_t *map, const unsigned char *p, size_t len)
+{
+    lrm_rule_t  rule;
+    size_t      off, n;
+    uint32_t    i, count;
+
+    map->rule_count = 0;
+
+    if (len == 0) {
+        return LRM_OK;
+    }
+
+    if (len < 4) {
+        return LRM_ERROR;
+    }
+
+    count = lrm_get32(p);
+    off = 4;
+
+    for (i = 0; i < count; i++) {
+        n = parse_rule(p + off, len - off, &rule);
+        if (n == 0) {
+            return LRM_ERROR;
+        }
+
+        off += n;
+    }
+
+    if (off != len) {
+        return LRM_ERROR;
+    }
+
+    map->rule_count = count;
+
+    return LRM_OK;
+}
+
+
+static int
 check_header_fields(const unsigned char *p, size_t size, lrm_map_t *map,
     char *err, size_t err_size)
 {
@@ -146,9 +222,8 @@ check_header_fields(const unsigned char *p, size_t size, lrm_map_t *map,
     map->rules_off = (size_t) off;
     map->rules_size = (size_t) len;
 
-    if (len != 0) {
-        return fail(err, err_size, "the map has pattern rules, which this "
-                    "build cannot read");
+    if (check_rules(map, p + off, (size_t) len) != LRM_OK) {
+        return fail(err, err_size, "rule section is malformed");
     }
 
     off = lrm_get64(p + LRM_H_SOURCES_OFF);
@@ -222,6 +297,10 @@ read_record(const lrm_map_t *map, uint64_t off, lrm_entry_t *e)
     if (!in_range(off + head, e->key_len + e->target_len, map->records_off,
                   map->records_end))
     {
+        return LRM_ERROR;
+    }
+
+    if (!is_known_status(e->status)) {
         return LRM_ERROR;
     }
 
@@ -382,4 +461,48 @@ lrm_meta(const lrm_map_t *map, const char *name, size_t *len)
     }
 
     return NULL;
+}
+
+
+uint32_t
+lrm_rule_count(const lrm_map_t *map)
+{
+    return map->rule_count;
+}
+
+
+int
+lrm_rule_next(const lrm_map_t *map, size_t *offset, lrm_rule_t *rule)
+{
+    const unsigned char  *base = map->data + map->rules_off;
+    size_t                n;
+
+    if (map->rule_count == 0) {
+        return LRM_NOT_FOUND;
+    }
+
+    if (*offset == 0) {
+        *offset = 4;
+    }
+
+    if (*offset >= map->rules_size) {
+        return LRM_NOT_FOUND;
+    }
+
+    n = parse_rule(base + *offset, map->rules_size - *offset, rule);
+    if (n == 0) {
+        return LRM_ERROR;
+    }
+
+    rule->source = NULL;
+    rule->source_len = 0;
+
+    if (lrm_get32(base + *offset + 4) != LRM_NO_SOURCE) {
+        rule->source = lrm_source_name(map, lrm_get32(base + *offset + 4),
+                                       &rule->source_len);
+    }
+
+    *offset += n;
+
+    return LRM_OK;
 }

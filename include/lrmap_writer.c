@@ -37,7 +37,8 @@ struct lrm_writer_s {
     lrm_buf_t    source_offsets;  /* u32 offset into source_names each */
     uint32_t     sources;
     lrm_buf_t    meta;
-    lrm_buf_t    rules;
+    lrm_buf_t    rules;           /* u32 count, then the rules */
+    uint32_t     rule_count;
 };
 
 
@@ -251,10 +252,39 @@ lrm_writer_set_meta(lrm_writer_t *w, const char *name, const char *value)
 
 
 int
-lrm_writer_set_rules(lrm_writer_t *w, const void *data, size_t len)
+lrm_writer_add_rule(lrm_writer_t *w, const char *pattern, size_t pattern_len,
+    const char *target, size_t target_len, unsigned status, unsigned flags,
+    uint32_t source, uint32_t line)
 {
-    w->rules.len = 0;
-    return buf_put(&w->rules, data, len);
+    unsigned char  head[LRM_RULE_HEADER];
+
+    if (pattern_len == 0 || pattern_len > LRM_MAX_PATTERN
+        || target_len > LRM_MAX_TARGET || w->rule_count == UINT32_MAX)
+    {
+        return -1;
+    }
+
+    if (w->rules.len == 0 && buf_put(&w->rules, "\0\0\0\0", 4) != 0) {
+        return -1;
+    }
+
+    put16(head, (uint16_t) flags);
+    put16(head + 2, (uint16_t) status);
+    put32(head + 4, source);
+    put32(head + 8, line);
+    put16(head + 12, (uint16_t) pattern_len);
+    put16(head + 14, (uint16_t) target_len);
+
+    if (buf_put(&w->rules, head, sizeof(head)) != 0
+        || buf_put(&w->rules, pattern, pattern_len) != 0
+        || buf_put(&w->rules, target, target_len) != 0)
+    {
+        return -1;
+    }
+
+    put32(w->rules.data, ++w->rule_count);
+
+    return 0;
 }
 
 

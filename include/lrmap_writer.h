@@ -35,8 +35,14 @@ int lrm_writer_add(lrm_writer_t *w, const char *key, size_t key_len,
 int lrm_writer_set_meta(lrm_writer_t *w, const char *name,
     const char *value);
 
-/* Sets the raw rule section (patterns; empty by default). */
-int lrm_writer_set_rules(lrm_writer_t *w, const void *data, size_t len);
+/*
+ * Appends a pattern rule (rules are tried in the order they are added).
+ * The pattern and target are stored as given; the caller validated them.
+ * Returns 0, or -1 (out of memory, or longer than the format allows).
+ */
+int lrm_writer_add_rule(lrm_writer_t *w, const char *pattern,
+    size_t pattern_len, const char *target, size_t target_len,
+    unsigned status, unsigned flags, uint32_t source, uint32_t line);
 
 /*
  * Lays out the hash table and writes the whole file to fd.  Returns 0,

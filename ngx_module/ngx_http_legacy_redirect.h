@@ -15,6 +15,17 @@
 #include "lrmap.h"
 
 
+#define NGX_HTTP_LEGACY_REDIRECT_QUERY_KEEP  0
+#define NGX_HTTP_LEGACY_REDIRECT_QUERY_DROP  1
+
+
+/* a pattern rule of a map, compiled once when the map is loaded */
+typedef struct {
+    ngx_regex_t                     *regex;
+    lrm_rule_t                       rule;
+} ngx_http_legacy_redirect_rule_t;
+
+
 /* one map file, loaded once per configuration and shared by workers */
 typedef struct {
     ngx_str_t                        name;     /* full path */
@@ -22,6 +33,8 @@ typedef struct {
     size_t                           size;
     lrm_map_t                        map;
     unsigned                         norm_flags;
+    ngx_http_legacy_redirect_rule_t *rules;
+    ngx_uint_t                       nrules;
 } ngx_http_legacy_redirect_map_t;
 
 
@@ -32,19 +45,31 @@ typedef struct {
 
 typedef struct {
     ngx_http_legacy_redirect_map_t  *map;      /* NULL: "off" */
+    ngx_uint_t                       query;    /* keep or drop */
 } ngx_http_legacy_redirect_loc_conf_t;
 
 
 /* what a request found, kept in the module's request context */
 typedef struct {
     ngx_http_legacy_redirect_map_t  *map;
-    ngx_int_t                        rc;       /* LRM_OK, LRM_NOT_FOUND */
-    lrm_entry_t                      entry;
+    ngx_uint_t                       found;    /* unsigned: 1 */
+    ngx_uint_t                       status;
+    ngx_str_t                        target;   /* empty for 410 */
+    ngx_uint_t                       rule_flags; /* LRM_RULE_*, 0 exact */
+    ngx_str_t                        source;   /* file it came from */
+    uint32_t                         line;
 } ngx_http_legacy_redirect_ctx_t;
 
 
 ngx_http_legacy_redirect_map_t *ngx_http_legacy_redirect_load(
     ngx_conf_t *cf, ngx_str_t *name);
+
+ngx_int_t ngx_http_legacy_redirect_compile_rules(ngx_conf_t *cf,
+    ngx_http_legacy_redirect_map_t *m);
+
+ngx_int_t ngx_http_legacy_redirect_match_rules(ngx_http_request_t *r,
+    ngx_http_legacy_redirect_map_t *m, ngx_str_t *path,
+    ngx_http_legacy_redirect_ctx_t *ctx);
 
 ngx_http_legacy_redirect_ctx_t *ngx_http_legacy_redirect_find(
     ngx_http_request_t *r);

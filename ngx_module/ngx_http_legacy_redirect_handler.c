@@ -2,13 +2,28 @@
 /*
  * Copyright (C) the legacy_redirect authors
  *
- * The request side: look the client's path up once per request, answer a
- * hit in the rewrite phase the way "return 301 /path" does, and expose
- * the answer as $legacy_redirect_uri.
+ * The request side: look the client's path up once per request (exact
+ * entries, then pattern rules), answer a hit in the rewrite phase the way
+ * "return 301 /path" does, and expose the answer as $legacy_redirect_uri.
  */
 
 
 #include "ngx_http_legacy_redirect.h"
+
+
+static void
+ngx_http_legacy_redirect_set_entry(ngx_http_legacy_redirect_ctx_t *ctx,
+    lrm_entry_t *e)
+{
+    ctx->found = 1;
+    ctx->status = e->status;
+    ctx->target.data = (u_char *) e->target;
+    ctx->target.len = e->target_len;
+    ctx->rule_flags = 0;
+    ctx->source.data = (u_char *) e->source;
+    ctx->source.len = e->source ? e->source_len : 0;
+    ctx->line = e->line;
+}
 
 
 /*
@@ -18,32 +33,46 @@
  */
 static ngx_int_t
 ngx_http_legacy_redirect_lookup(ngx_http_request_t *r,
-    ngx_http_legacy_redirect_map_t *m, lrm_entry_t *entry)
+    ngx_http_legacy_redirect_map_t *m, ngx_http_legacy_redirect_ctx_t *ctx)
 {
-    long       n;
-    u_char     key[LRM_MAX_KEY];
-    ngx_int_t  rc;
+    long         n;
+    u_char       key[LRM_MAX_KEY];
+    ngx_int_t    rc;
+    ngx_str_t    path;
+    lrm_entry_t  entry;
 
     if (r->unparsed_uri.len == 0) {
-        return LRM_NOT_FOUND;
+        return NGX_DECLINED;
     }
 
     n = lrm_normalize_path((const char *) r->unparsed_uri.data,
                            r->unparsed_uri.len, (char *) key, m->norm_flags);
     if (n < 0) {
-        return LRM_NOT_FOUND;
+        return NGX_DECLINED;
     }
 
-    rc = lrm_lookup(&m->map, (const char *) key, (size_t) n, entry);
+    rc = lrm_lookup(&m->map, (const char *) key, (size_t) n, &entry);
+
+    if (rc == LRM_OK) {
+        ngx_http_legacy_redirect_set_entry(ctx, &entry);
+        return NGX_OK;
+    }
 
     if (rc == LRM_ERROR) {
         ngx_log_error(NGX_LOG_ERR, r->connection->log, 0,
                       "legacy_redirect_map \"%V\": damaged record for "
                       "\"%*s\", ignored", &m->name, (size_t) n, key);
-        return LRM_NOT_FOUND;
+        return NGX_DECLINED;
     }
 
-    return rc;
+    if (m->nrules == 0) {
+        return NGX_DECLINED;
+    }
+
+    path.data = key;
+    path.len = n;
+
+    return ngx_http_legacy_redirect_match_rules(r, m, &path, ctx);
 }
 
 
@@ -62,7 +91,7 @@ ngx_http_legacy_redirect_find(ngx_http_request_t *r)
     }
 
     if (ctx == NULL) {
-        ctx = ngx_pcalloc(r->pool, sizeof(ngx_http_legacy_redirect_ctx_t));
+        ctx = ngx_palloc(r->pool, sizeof(ngx_http_legacy_redirect_ctx_t));
         if (ctx == NULL) {
             return NULL;
         }
@@ -70,47 +99,83 @@ ngx_http_legacy_redirect_find(ngx_http_request_t *r)
         ngx_http_set_ctx(r, ctx, ngx_http_legacy_redirect_module);
     }
 
+    ngx_memzero(ctx, sizeof(ngx_http_legacy_redirect_ctx_t));
     ctx->map = lrcf->map;
-    ctx->rc = LRM_NOT_FOUND;
 
-    if (lrcf->map) {
-        ctx->rc = ngx_http_legacy_redirect_lookup(r, lrcf->map, &ctx->entry);
+    if (lrcf->map
+        && ngx_http_legacy_redirect_lookup(r, lrcf->map, ctx) == NGX_ERROR)
+    {
+        return NULL;
     }
 
     return ctx;
 }
 
 
-/* target, then the request's query string after '?' (or '&') */
+/* the query string passed on: none, or the request's without m=0/m=1 */
 static ngx_int_t
-ngx_http_legacy_redirect_location(ngx_http_request_t *r, lrm_entry_t *e,
-    ngx_str_t *location)
+ngx_http_legacy_redirect_args(ngx_http_request_t *r,
+    ngx_http_legacy_redirect_ctx_t *ctx, ngx_str_t *args)
 {
-    u_char  *p;
-    size_t   len;
+    ngx_http_legacy_redirect_loc_conf_t  *lrcf;
 
-    location->data = (u_char *) e->target;
-    location->len = e->target_len;
+    ngx_str_null(args);
 
-    if (r->args.len == 0) {
+    if (r->args.len == 0 || (ctx->rule_flags & LRM_RULE_QUERY_DROP)) {
         return NGX_OK;
     }
 
-    len = e->target_len + 1 + r->args.len;
+    lrcf = ngx_http_get_module_loc_conf(r, ngx_http_legacy_redirect_module);
 
-    p = ngx_pnalloc(r->pool, len);
+    if (lrcf->query == NGX_HTTP_LEGACY_REDIRECT_QUERY_DROP
+        && !(ctx->rule_flags & LRM_RULE_QUERY_KEEP))
+    {
+        return NGX_OK;
+    }
+
+    args->data = ngx_pnalloc(r->pool, r->args.len);
+    if (args->data == NULL) {
+        return NGX_ERROR;
+    }
+
+    args->len = lrm_query_strip_mobile((const char *) r->args.data,
+                                       r->args.len, (char *) args->data);
+
+    return NGX_OK;
+}
+
+
+/* target, then the query string passed on after '?' (or '&') */
+static ngx_int_t
+ngx_http_legacy_redirect_location(ngx_http_request_t *r,
+    ngx_http_legacy_redirect_ctx_t *ctx, ngx_str_t *location)
+{
+    u_char     *p;
+    ngx_str_t   args;
+
+    *location = ctx->target;
+
+    if (ngx_http_legacy_redirect_args(r, ctx, &args) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (args.len == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, ctx->target.len + 1 + args.len);
     if (p == NULL) {
         return NGX_ERROR;
     }
 
     location->data = p;
-    location->len = len;
+    location->len = ctx->target.len + 1 + args.len;
 
-    p = ngx_cpymem(p, e->target, e->target_len);
-    *p++ = ngx_strlchr((u_char *) e->target,
-                       (u_char *) e->target + e->target_len, '?')
+    p = ngx_cpymem(p, ctx->target.data, ctx->target.len);
+    *p++ = ngx_strlchr(ctx->target.data, ctx->target.data + ctx->target.len,
+                       '?')
            ? '&' : '?';
-    ngx_memcpy(p, r->args.data, r->args.len);
+    ngx_memcpy(p, args.data, args.len);
 
     return NGX_OK;
 }
@@ -131,27 +196,25 @@ ngx_http_legacy_redirect_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    if (ctx->rc != LRM_OK) {
+    if (!ctx->found) {
         return NGX_DECLINED;
     }
 
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
-                   "legacy redirect: \"%V\" -> %ui \"%*s\"",
-                   &r->unparsed_uri, (ngx_uint_t) ctx->entry.status,
-                   ctx->entry.target_len, ctx->entry.target);
+                   "legacy redirect: \"%V\" -> %ui \"%V\" (%V)",
+                   &r->unparsed_uri, ctx->status, &ctx->target,
+                   &ctx->source);
 
-    if (ctx->entry.status < NGX_HTTP_MOVED_PERMANENTLY
-        || ctx->entry.status > NGX_HTTP_PERMANENT_REDIRECT)
+    if (ctx->status < NGX_HTTP_MOVED_PERMANENTLY
+        || ctx->status > NGX_HTTP_PERMANENT_REDIRECT)
     {
-        /* 410 Gone and other statuses without a Location */
-        return ctx->entry.status;
+        /* 410 Gone: no Location */
+        return ctx->status;
     }
 
     ngx_memzero(&cv, sizeof(ngx_http_complex_value_t));
 
-    if (ngx_http_legacy_redirect_location(r, &ctx->entry, &cv.value)
-        != NGX_OK)
-    {
+    if (ngx_http_legacy_redirect_location(r, ctx, &cv.value) != NGX_OK) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
@@ -159,7 +222,7 @@ ngx_http_legacy_redirect_handler(ngx_http_request_t *r)
      * filter according to absolute_redirect, server_name_in_redirect
      * and port_in_redirect */
 
-    return ngx_http_send_response(r, ctx->entry.status, NULL, &cv);
+    return ngx_http_send_response(r, ctx->status, NULL, &cv);
 }
 
 
@@ -177,15 +240,8 @@ ngx_http_legacy_redirect_uri_variable(ngx_http_request_t *r,
     v->valid = 1;
     v->no_cacheable = 1;
     v->not_found = 0;
-
-    if (ctx->rc == LRM_OK) {
-        v->data = (u_char *) ctx->entry.target;
-        v->len = ctx->entry.target_len;
-
-    } else {
-        v->data = (u_char *) "";
-        v->len = 0;
-    }
+    v->data = ctx->target.data ? ctx->target.data : (u_char *) "";
+    v->len = ctx->found ? ctx->target.len : 0;
 
     return NGX_OK;
 }

@@ -156,9 +156,14 @@ ngx_http_legacy_redirect_load(ngx_conf_t *cf, ngx_str_t *name)
 
     m->norm_flags = (m->map.flags & LRM_F_CASELESS) ? LRM_NORM_CASELESS : 0;
 
-    ngx_log_debug3(NGX_LOG_DEBUG_HTTP, cf->log, 0,
-                   "legacy_redirect_map \"%V\": %uL entries, %uz bytes",
-                   name, (uint64_t) m->map.entries, m->size);
+    if (ngx_http_legacy_redirect_compile_rules(cf, m) != NGX_OK) {
+        return NULL;
+    }
+
+    ngx_log_debug4(NGX_LOG_DEBUG_HTTP, cf->log, 0,
+                   "legacy_redirect_map \"%V\": %uL entries, %ui rules, "
+                   "%uz bytes", name, (uint64_t) m->map.entries, m->nrules,
+                   m->size);
 
     return m;
 

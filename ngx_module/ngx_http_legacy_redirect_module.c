@@ -21,6 +21,13 @@ static char *ngx_http_legacy_redirect_map(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 
 
+static ngx_conf_enum_t  ngx_http_legacy_redirect_query[] = {
+    { ngx_string("keep"), NGX_HTTP_LEGACY_REDIRECT_QUERY_KEEP },
+    { ngx_string("drop"), NGX_HTTP_LEGACY_REDIRECT_QUERY_DROP },
+    { ngx_null_string, 0 }
+};
+
+
 static ngx_command_t  ngx_http_legacy_redirect_commands[] = {
 
     { ngx_string("legacy_redirect_map"),
@@ -29,6 +36,13 @@ static ngx_command_t  ngx_http_legacy_redirect_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
+
+    { ngx_string("legacy_redirect_query"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_legacy_redirect_loc_conf_t, query),
+      &ngx_http_legacy_redirect_query },
 
       ngx_null_command
 };
@@ -145,6 +159,7 @@ ngx_http_legacy_redirect_create_loc_conf(ngx_conf_t *cf)
     }
 
     lrcf->map = NGX_CONF_UNSET_PTR;
+    lrcf->query = NGX_CONF_UNSET_UINT;
 
     return lrcf;
 }
@@ -158,6 +173,8 @@ ngx_http_legacy_redirect_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_http_legacy_redirect_loc_conf_t  *conf = child;
 
     ngx_conf_merge_ptr_value(conf->map, prev->map, NULL);
+    ngx_conf_merge_uint_value(conf->query, prev->query,
+                              NGX_HTTP_LEGACY_REDIRECT_QUERY_KEEP);
 
     return NGX_CONF_OK;
 }
