@@ -113,20 +113,21 @@ make_map(size_t n, uint32_t flags, size_t *size)
     char            key[64], target[64], err[128];
     unsigned char  *buf;
     FILE           *f;
-    size_t          i;
+    size_t          i, added;
     long            src;
 
     src = lrm_writer_add_source(w, "posts/a.md");
     CHECK(src == 0, "first source index");
     CHECK(lrm_writer_add_source(w, "posts/a.md") == 0, "same source twice");
 
-    for (i = 0; i < n; i++) {
+    for (i = 0, added = 0; i < n; i++) {
         snprintf(key, sizeof(key), "/k/%zu", i);
         snprintf(target, sizeof(target), "/t/%zu", i);
-        CHECK(lrm_writer_add(w, key, strlen(key), target, strlen(target),
-                             i % 7 ? 301 : 410, (uint32_t) src,
-                             (uint32_t) i + 1) == 0, "add");
+        added += lrm_writer_add(w, key, strlen(key), target, strlen(target),
+                                i % 7 ? 301 : 410, (uint32_t) src,
+                                (uint32_t) i + 1) == 0;
     }
+    CHECK(added == n, "%zu of %zu entries added", added, n);
 
     lrm_writer_set_meta(w, "tool", "test");
 
@@ -249,6 +250,115 @@ test_damage(void)
 }
 
 
+static void
+expect_strip(const char *in, const char *want)
+{
+    char    out[256];
+    size_t  n = lrm_query_strip_mobile(in, strlen(in), out);
+
+    CHECK(n == strlen(want) && memcmp(out, want, n) == 0,
+          "strip \"%s\": want \"%s\", got \"%.*s\"", in, want, (int) n, out);
+}
+
+
+/* Expands target against subject matched as: whole, then one group. */
+static void
+expect_expand(const char *target, const char *subject, int g_start,
+    int g_end, const char *want)
+{
+    char  out[LRM_MAX_TARGET];
+    int   caps[4] = { 0, (int) strlen(subject), g_start, g_end };
+    long  n = lrm_expand_target(target, strlen(target), subject, caps, 2,
+                                out);
+
+    if (want == NULL) {
+        CHECK(n < 0, "expand %s with \"%s\": want refusal, got \"%.*s\"",
+              target, subject, (int) (n < 0 ? 0 : n), out);
+        return;
+    }
+
+    CHECK(n >= 0 && (size_t) n == strlen(want) && memcmp(out, want, n) == 0,
+          "expand %s with \"%s\": want \"%s\", got \"%.*s\"", target,
+          subject, want, (int) (n < 0 ? 0 : n), out);
+}
+
+
+static void
+test_rules_helpers(void)
+{
+    expect_strip("m=1", "");
+    expect_strip("m=0&utm=a", "utm=a");
+    expect_strip("a=1&m=1&b=2&m=0", "a=1&b=2");
+    expect_strip("mm=1&m=10&m=1x", "mm=1&m=10&m=1x");
+    expect_strip("&&a=1&", "a=1");
+
+    expect_expand("/tags/$1", "/search/label/Python", 14, 20, "/tags/Python");
+    expect_expand("/x/$1/$2/$9", "/a/b", 3, 4, "/x/b//");
+    expect_expand("/t/$1", "/a\x80\"<", 1, 5, "/t/a%80%22%3C");
+    expect_expand("/t/$1", "/a b\r\n", 1, 6, "/t/a%20b%0D%0A");
+    expect_expand("/$1", "//evil.com", 1, 10, NULL);
+    expect_expand("/$1", "/\\evil.com", 1, 10, "/%5Cevil.com");
+    expect_expand("$1", "/https://evil", 1, 13, NULL);
+    expect_expand("$1", "//evil", 0, 6, NULL);
+    expect_expand("$1", "/x/ok", 2, 5, "/ok");
+    expect_expand("https://new.example/$1", "/x//y", 1, 5,
+                  "https://new.example/x//y");
+    expect_expand("/$1", "/x", -1, -1, "/");
+
+    CHECK(lrm_check_rule_target("/tags/$1", 8, 1) == NULL, "good target");
+    CHECK(lrm_check_rule_target("/tags/$2", 8, 1) != NULL, "$2 of 1 group");
+    CHECK(lrm_check_rule_target("/a$b", 4, 1) != NULL, "bare $");
+    CHECK(lrm_check_rule_target("//evil", 6, 0) != NULL, "//host");
+    CHECK(lrm_check_rule_target("https://$1/x", 12, 1) != NULL,
+          "capture in host");
+    CHECK(lrm_check_rule_target("https://x.example/$1", 20, 1) == NULL,
+          "capture in path of absolute URL");
+    CHECK(lrm_check_rule_target("/a b", 4, 0) != NULL, "space");
+    CHECK(lrm_check_rule_target("/a\r\n", 4, 0) != NULL, "CR LF");
+    CHECK(lrm_check_rule_target("ftp://x/", 8, 0) != NULL, "ftp");
+    CHECK(lrm_check_rule_target("$1", 2, 1) == NULL, "capture first");
+}
+
+
+static void
+test_rules_round_trip(void)
+{
+    lrm_writer_t   *w = lrm_writer_new(LRM_F_SOURCES);
+    lrm_map_t       map;
+    lrm_rule_t      rule;
+    unsigned char   buf[4096];
+    char            err[128];
+    size_t          off = 0, size;
+    FILE           *f = tmpfile();
+    long            src = lrm_writer_add_source(w, "redirect-map.yaml");
+
+    CHECK(lrm_writer_add_rule(w, "^/a$", 4, "/b", 2, 302,
+                              LRM_RULE_QUERY_DROP, (uint32_t) src, 7) == 0,
+          "add rule");
+    CHECK(lrm_writer_add_rule(w, "^/gone", 6, "", 0, 410, 0,
+                              (uint32_t) src, 9) == 0, "add 410 rule");
+    CHECK(lrm_writer_write(w, fileno(f), err, sizeof(err)) == 0, "write");
+    lrm_writer_free(w);
+
+    size = (size_t) lseek(fileno(f), 0, SEEK_END);
+    lseek(fileno(f), 0, SEEK_SET);
+    CHECK(size < sizeof(buf) && read(fileno(f), buf, size) == (ssize_t) size,
+          "read");
+    fclose(f);
+
+    CHECK(lrm_open(&map, buf, size, err, sizeof(err)) == LRM_OK, "open: %s",
+          err);
+    CHECK(lrm_rule_count(&map) == 2, "two rules");
+    CHECK(lrm_rule_next(&map, &off, &rule) == LRM_OK && rule.status == 302
+          && rule.flags == LRM_RULE_QUERY_DROP && rule.line == 7
+          && rule.pattern_len == 4 && memcmp(rule.pattern, "^/a$", 4) == 0
+          && rule.target_len == 2 && rule.source_len == 17, "first rule");
+    CHECK(lrm_rule_next(&map, &off, &rule) == LRM_OK && rule.status == 410
+          && rule.target_len == 0, "second rule");
+    CHECK(lrm_rule_next(&map, &off, &rule) == LRM_NOT_FOUND, "end");
+}
+
+
 int
 main(void)
 {
@@ -260,6 +370,8 @@ main(void)
     test_round_trip(100000, 0);
     test_duplicate_refused();
     test_damage();
+    test_rules_helpers();
+    test_rules_round_trip();
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
