@@ -11,14 +11,15 @@ CC        ?= cc
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 CPPFLAGS  += -Iinclude -Itools -D_GNU_SOURCE
-LDLIBS    += -lyaml
+LDLIBS    += -lyaml -lpcre2-8
 
 CORE_SRCS := include/lrmap_hash.c include/lrmap_normalize.c include/lrmap_rules.c \
              include/lrmap_reader.c include/lrmap_writer.c
 TOOL_SRCS := tools/main.c tools/cmd_build.c tools/cmd_query.c \
              tools/redirects.c tools/mapfile.c tools/atomic.c tools/diag.c \
              tools/posts.c tools/walk.c tools/frontmatter.c tools/dates.c \
-             tools/template.c
+             tools/template.c tools/config.c tools/rules.c tools/imports.c \
+             tools/chains.c
 MODULE_SRCS := config $(wildcard ngx_module/*.[ch]) include/lrmap.h \
              include/lrmap_hash.c include/lrmap_normalize.c \
              include/lrmap_reader.c include/lrmap_rules.c

@@ -146,8 +146,11 @@ redirects_add(redirect_list_t *list, const char *legacy, const char *target,
         return 1;
     }
 
-    if (!target_is_valid(target) || has_space_or_control(target)
-        || strlen(target) > LRM_MAX_TARGET)
+    if (status == 410 && target[0] == '\0') {
+        /* Gone: no Location */
+
+    } else if (!target_is_valid(target) || has_space_or_control(target)
+               || strlen(target) > LRM_MAX_TARGET)
     {
         diag_error(diag, file, line, column, "target \"%s\" of legacy URL "
                    "\"%s\" must be a site path or an http(s) URL, without "
@@ -186,11 +189,11 @@ redirects_add(redirect_list_t *list, const char *legacy, const char *target,
 
 
 int
-redirects_add_page(redirect_list_t *list, const char *path)
+redirects_add_page(redirect_list_t *list, const char *path, const char *file)
 {
-    char   key[LRM_MAX_KEY];
-    char  *copy;
-    long   n;
+    char     key[LRM_MAX_KEY];
+    page_t  *p;
+    long     n;
 
     n = lrm_normalize_path(path, strlen(path), key, list->norm_flags);
     if (n < 0) {
@@ -199,7 +202,7 @@ redirects_add_page(redirect_list_t *list, const char *path)
 
     if (list->page_count == list->page_capacity) {
         size_t   cap = list->page_capacity ? list->page_capacity * 2 : 256;
-        char   **grown = realloc(list->pages, cap * sizeof(char *));
+        page_t  *grown = realloc(list->pages, cap * sizeof(page_t));
 
         if (grown == NULL) {
             return -1;
@@ -209,12 +212,17 @@ redirects_add_page(redirect_list_t *list, const char *path)
         list->page_capacity = cap;
     }
 
-    copy = strndup(key, (size_t) n);
-    if (copy == NULL) {
+    p = &list->pages[list->page_count];
+    p->path = strndup(key, (size_t) n);
+    p->file = strdup(file);
+
+    if (p->path == NULL || p->file == NULL) {
+        free(p->path);
+        free(p->file);
         return -1;
     }
 
-    list->pages[list->page_count++] = copy;
+    list->page_count++;
     return 0;
 }
 
@@ -241,16 +249,17 @@ compare_keys(const void *a, const void *b)
 
 
 static int
-compare_strings(const void *a, const void *b)
+compare_pages(const void *a, const void *b)
 {
-    return strcmp(*(char *const *) a, *(char *const *) b);
+    return strcmp(((const page_t *) a)->path, ((const page_t *) b)->path);
 }
 
 
 static int
 same_answer(const redirect_t *a, const redirect_t *b)
 {
-    return a->status == b->status && strcmp(a->target, b->target) == 0;
+    return a->status == b->status
+           && (a->status == 410 || strcmp(a->target, b->target) == 0);
 }
 
 
@@ -291,24 +300,28 @@ drop_duplicates(redirect_list_t *list, diag_t *diag)
 }
 
 
-static int
-is_page(const redirect_list_t *list, const char *key)
+static const page_t *
+find_page(const redirect_list_t *list, const char *key)
 {
-    return list->page_count > 0
-           && bsearch(&key, list->pages, list->page_count, sizeof(char *),
-                      compare_strings) != NULL;
+    page_t  probe;
+
+    probe.path = (char *) key;
+    return list->page_count == 0 ? NULL
+           : bsearch(&probe, list->pages, list->page_count, sizeof(page_t),
+                     compare_pages);
 }
 
 
 static void
 report_loops(redirect_list_t *list, diag_t *diag)
 {
-    char         target_key[LRM_MAX_KEY];
-    size_t       i;
-    long         n;
-    redirect_t  *r;
+    char           target_key[LRM_MAX_KEY];
+    size_t         i;
+    long           n;
+    redirect_t    *r;
+    const page_t  *page;
 
-    qsort(list->pages, list->page_count, sizeof(char *), compare_strings);
+    qsort(list->pages, list->page_count, sizeof(page_t), compare_pages);
 
     for (i = 0; i < list->count; i++) {
         r = &list->items[i];
@@ -325,10 +338,11 @@ report_loops(redirect_list_t *list, diag_t *diag)
             diag_error(diag, r->file, r->line, r->column,
                        "legacy URL \"%s\" redirects to itself", r->key);
 
-        } else if (is_page(list, r->key)) {
+        } else if ((page = find_page(list, r->key)) != NULL) {
             diag_error(diag, r->file, r->line, r->column,
-                       "legacy URL \"%s\" is the new path of a post: "
-                       "redirecting it would hide that page", r->key);
+                       "legacy URL \"%s\" is the new path of a post (%s): "
+                       "redirecting it would hide that page", r->key,
+                       page->file);
         }
     }
 }
@@ -340,6 +354,37 @@ redirects_check(redirect_list_t *list, diag_t *diag)
     qsort(list->items, list->count, sizeof(redirect_t), compare_keys);
     drop_duplicates(list, diag);
     report_loops(list, diag);
+}
+
+
+redirect_t *
+redirects_find(const redirect_list_t *list, const char *key, size_t key_len)
+{
+    size_t       lo = 0, hi = list->count, mid, n;
+    redirect_t  *r;
+    int          c;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        r = &list->items[mid];
+        n = r->key_len < key_len ? r->key_len : key_len;
+        c = memcmp(r->key, key, n);
+        if (c == 0) {
+            c = (r->key_len > key_len) - (r->key_len < key_len);
+        }
+
+        if (c == 0) {
+            return r;
+        }
+
+        if (c < 0) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+
+    return NULL;
 }
 
 
@@ -355,7 +400,8 @@ redirects_free(redirect_list_t *list)
     }
 
     for (i = 0; i < list->page_count; i++) {
-        free(list->pages[i]);
+        free(list->pages[i].path);
+        free(list->pages[i].file);
     }
 
     free(list->items);
