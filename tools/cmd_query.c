@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "mapfile.h"
+#include "rules.h"
 
 
 static int
@@ -80,22 +81,77 @@ static const char  lookup_help[] =
     "Usage: redirect-map lookup MAP URL...\n"
     "\n"
     "Looks each URL (a path or an absolute http(s) URL) up in MAP the way\n"
-    "the nginx module does and prints, per URL, one tab-separated line:\n"
-    "  TARGET  STATUS  SOURCE:LINE\n"
-    "A URL that is not in the map prints \"URL: not found\" on stderr.\n"
+    "the nginx module does: exact entries first, then the pattern rules in\n"
+    "order (a rule with match_query sees the URL's query string).  Prints,\n"
+    "per URL, one tab-separated line:\n"
+    "  TARGET  STATUS  SOURCE:LINE  exact|rule\n"
+    "(a 410 has an empty TARGET).  A URL that is not in the map prints\n"
+    "\"URL: not found\" on stderr.\n"
     "\n"
     "Exit status: 0 all found, 1 some not found, 2 usage error,\n"
     "3 the map cannot be read or is damaged.\n";
 
 
+/* The rules of the map, compiled once.  Returns 0, or -1 (reported). */
+static int
+load_rules(const mapfile_t *mf, const char *path, rule_list_t *rules)
+{
+    lrm_rule_t  r;
+    size_t      off = 0;
+    uint32_t    i, n;
+    char        err[256];
+
+    rules->caseless = (mf->map.flags & LRM_F_CASELESS) != 0;
+    n = lrm_rule_count(&mf->map);
+
+    for (i = 0; i < n; i++) {
+        if (lrm_rule_next(&mf->map, &off, &r) != LRM_OK) {
+            fprintf(stderr, "redirect-map: %s: rule %u is damaged\n", path,
+                    i + 1);
+            return -1;
+        }
+
+        if (rules_add_compiled(rules, &r, err, sizeof(err)) != 0) {
+            fprintf(stderr, "redirect-map: %s: rule %u (%.*s:%u): %s\n",
+                    path, i + 1, (int) r.source_len,
+                    r.source ? r.source : "", r.line, err);
+            return -1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* The query string of a URL: after the first '?', before any '#'. */
+static const char *
+query_of(const char *url, size_t *len)
+{
+    const char  *q = strchr(url, '?'), *hash = strchr(url, '#');
+
+    if (q == NULL || (hash != NULL && hash < q)) {
+        *len = 0;
+        return "";
+    }
+
+    q++;
+    *len = hash ? (size_t) (hash - q) : strlen(q);
+    return q;
+}
+
+
 int
 cmd_lookup(int argc, char **argv)
 {
-    char         key[LRM_MAX_KEY];
-    mapfile_t    mf;
-    lrm_entry_t  e;
-    int          first, i, rc, missed;
-    long         n;
+    char          key[LRM_MAX_KEY];
+    mapfile_t     mf;
+    lrm_entry_t   e;
+    rule_list_t   rules = { 0 };
+    rule_hit_t   *hit = NULL;
+    const char   *query;
+    size_t        qlen;
+    int           first, i, rc, missed, result = EXIT_OK;
+    long          n;
 
     first = parse_help_only(argc, argv, lookup_help);
     if (first < 0 || argc - first < 2) {
@@ -109,6 +165,12 @@ cmd_lookup(int argc, char **argv)
         return EXIT_IO;
     }
 
+    hit = malloc(sizeof(*hit));
+    if (hit == NULL || load_rules(&mf, argv[first], &rules) != 0) {
+        result = EXIT_IO;
+        goto done;
+    }
+
     missed = 0;
 
     for (i = first + 1; i < argc; i++) {
@@ -118,25 +180,56 @@ cmd_lookup(int argc, char **argv)
         if (rc == LRM_ERROR) {
             fprintf(stderr, "redirect-map: %s: damaged record\n",
                     argv[first]);
-            mapfile_free(&mf);
-            return EXIT_IO;
+            result = EXIT_IO;
+            goto done;
         }
 
-        if (rc == LRM_NOT_FOUND) {
-            fprintf(stderr, "%s: not found\n", argv[i]);
-            missed = 1;
+        if (rc == LRM_OK) {
+            printf("%.*s\t%u\t", (int) e.target_len, e.target, e.status);
+            if (e.source != NULL) {
+                printf("%.*s:%u", (int) e.source_len, e.source, e.line);
+            }
+            printf("\texact\n");
             continue;
         }
 
-        printf("%.*s\t%u\t", (int) e.target_len, e.target, e.status);
-        if (e.source != NULL) {
-            printf("%.*s:%u", (int) e.source_len, e.source, e.line);
+        if (n >= 0) {
+            query = query_of(argv[i], &qlen);
+            rc = rules_match(&rules, key, (size_t) n, query, qlen, hit);
+
+            if (rc < 0) {
+                fprintf(stderr, "%s: matching failed\n", argv[i]);
+                missed = 1;
+                continue;
+            }
+
+            if (rc == 1 && hit->target_len < 0) {
+                fprintf(stderr, "%s: not found (rule %s:%u matches but "
+                        "gives an unsafe target)\n", argv[i],
+                        hit->rule->file, hit->rule->line);
+                missed = 1;
+                continue;
+            }
+
+            if (rc == 1) {
+                printf("%s\t%u\t%s:%u\trule\n", hit->target,
+                       hit->rule->status, hit->rule->file, hit->rule->line);
+                continue;
+            }
         }
-        putchar('\n');
+
+        fprintf(stderr, "%s: not found\n", argv[i]);
+        missed = 1;
     }
 
+    result = missed ? EXIT_INVALID : EXIT_OK;
+
+done:
+
+    free(hit);
+    rules_free(&rules);
     mapfile_free(&mf);
-    return missed ? EXIT_INVALID : EXIT_OK;
+    return result;
 }
 
 

@@ -179,7 +179,7 @@ subtest 'lookup and dump' => sub {
     my ($out, $err);
     ($rc, $out) = run('redirect-map', 'lookup', $map, '/2020/01/x.html');
     is $rc, 0, 'hit: exit 0';
-    like $out, qr{^/2020/01/x\t301\t\S*posts/x/index\.md:3$}, 'target, status, source';
+    like $out, qr{^/2020/01/x\t301\t\S*posts/x/index\.md:3\texact$}, 'target, status, source, kind';
     ($rc, $out) = run('redirect-map', 'lookup', $map,
                       'https://old.example/2020//01/x%2Ehtml?m=1');
     is $rc, 0, 'full URL, normalised';
