@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "diag.h"
 
@@ -60,4 +61,35 @@ diag_warning(diag_t *d, const char *file, unsigned line, unsigned column,
     va_start(ap, fmt);
     diag_print("warning", file, line, column, fmt, ap);
     va_end(ap);
+}
+
+
+const char *
+diag_printable(const char *s, size_t len, char *buf, size_t size)
+{
+    static const char  hex[] = "0123456789abcdef";
+    size_t             i, o = 0;
+    unsigned char      c;
+
+    for (i = 0; i < len && o + 5 < size; i++) {
+        c = (unsigned char) s[i];
+
+        if (c < 0x20 || c == 0x7f) {
+            buf[o++] = '\\';
+            buf[o++] = 'x';
+            buf[o++] = hex[c >> 4];
+            buf[o++] = hex[c & 0x0f];
+
+        } else {
+            buf[o++] = (char) c;
+        }
+    }
+
+    if (i < len && o + 4 <= size) {
+        memcpy(buf + o, "...", 3);
+        o += 3;
+    }
+
+    buf[o] = '\0';
+    return buf;
 }

@@ -25,4 +25,11 @@ void diag_warning(diag_t *d, const char *file, unsigned line,
     unsigned column, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
+/*
+ * s (len bytes) fit for a one-line message: control bytes become \xNN
+ * and a long text is cut with "...".  Returns buf.
+ */
+const char *diag_printable(const char *s, size_t len, char *buf,
+    size_t size);
+
 #endif /* DIAG_H */

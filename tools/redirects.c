@@ -119,7 +119,7 @@ redirects_add(redirect_list_t *list, const char *legacy, const char *target,
     unsigned status, const char *file, unsigned line, unsigned column,
     diag_t *diag)
 {
-    char         key[LRM_MAX_KEY];
+    char         key[LRM_MAX_KEY], shown[256], shown2[256];
     const char  *path;
     size_t       path_len;
     long         n;
@@ -127,7 +127,9 @@ redirects_add(redirect_list_t *list, const char *legacy, const char *target,
 
     if (has_space_or_control(legacy)) {
         diag_error(diag, file, line, column, "legacy URL \"%s\" contains "
-                   "spaces or control characters", legacy);
+                   "spaces or control characters",
+                   diag_printable(legacy, strlen(legacy), shown,
+                                  sizeof(shown)));
         return 1;
     }
 
@@ -154,7 +156,11 @@ redirects_add(redirect_list_t *list, const char *legacy, const char *target,
     {
         diag_error(diag, file, line, column, "target \"%s\" of legacy URL "
                    "\"%s\" must be a site path or an http(s) URL, without "
-                   "spaces or control characters", target, legacy);
+                   "spaces or control characters",
+                   diag_printable(target, strlen(target), shown,
+                                  sizeof(shown)),
+                   diag_printable(legacy, strlen(legacy), shown2,
+                                  sizeof(shown2)));
         return 1;
     }
 

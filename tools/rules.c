@@ -11,38 +11,6 @@
 #define STATUS_GONE  410
 
 
-/* A copy of s fit for a one-line message: control bytes as \xNN. */
-static const char *
-printable(const char *s, size_t len, char *buf, size_t size)
-{
-    static const char  hex[] = "0123456789abcdef";
-    size_t             i, o = 0;
-    unsigned char      c;
-
-    for (i = 0; i < len && o + 5 < size; i++) {
-        c = (unsigned char) s[i];
-
-        if (c < 0x20 || c == 0x7f) {
-            buf[o++] = '\\';
-            buf[o++] = 'x';
-            buf[o++] = hex[c >> 4];
-            buf[o++] = hex[c & 0x0f];
-
-        } else {
-            buf[o++] = (char) c;
-        }
-    }
-
-    if (i < len && o + 4 < size) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-
-    buf[o] = '\0';
-    return buf;
-}
-
-
 /* target with bytes >= 0x80 percent-encoded (a header is ASCII) */
 static char *
 encode_target(const char *target, size_t len)
@@ -144,7 +112,7 @@ rules_add(rule_list_t *list, const char *pattern, size_t pattern_len,
     size_t        target_len = target ? strlen(target) : 0;
     rule_t        r;
 
-    printable(pattern, pattern_len, shown, sizeof(shown));
+    diag_printable(pattern, pattern_len, shown, sizeof(shown));
 
     if (pattern_len == 0) {
         diag_error(diag, file, line, column, "rule pattern is empty");
@@ -213,7 +181,7 @@ rules_add(rule_list_t *list, const char *pattern, size_t pattern_len,
 
             diag_error(diag, file, line, column, "target '%s' of rule '%s' "
                        "is refused: %s%s",
-                       printable(r.target, r.target_len, shown2,
+                       diag_printable(r.target, r.target_len, shown2,
                                  sizeof(shown2)),
                        shown, reason, groups);
             rule_free(&r);
