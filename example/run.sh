@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds everything, compiles the example posts into a map, serves the
-# example site with nginx on 127.0.0.1:$PORT (default 8080) and shows a
-# legacy URL answered with a 301.  KEEP=1 leaves nginx running.
+# Builds everything, compiles the example posts and the rules of
+# example/redirect-map.yaml into a map, serves the example site with nginx
+# on 127.0.0.1:$PORT (default 8080) and shows legacy URLs answered with
+# their redirects.  KEEP=1 leaves nginx running.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -15,8 +16,8 @@ make -s
 rm -rf "$out"
 mkdir -p "$out/logs"
 
-echo "== redirect-map build example/content -o build/example/redirects.map"
-build/redirect-map build example/content -o "$out/redirects.map"
+echo "== redirect-map build --config example/redirect-map.yaml -o build/example/redirects.map"
+build/redirect-map build --config example/redirect-map.yaml -o "$out/redirects.map"
 
 echo "== redirect-map dump build/example/redirects.map"
 build/redirect-map dump "$out/redirects.map"
@@ -42,8 +43,11 @@ show() {
 }
 
 show "/2019/02/sourdough-starter-week-one.html"
-show "/2021/10/nightjet-vienna.html?utm_source=feed"
+show "/2021/10/nightjet-vienna.html?m=1&utm_source=feed"
 show "/2022/05/half-finished-bread-oven.html"
+show "/search/label/baking?max-results=20"
+show "/feeds/posts/default?alt=rss"
+show "/p/about.html"
 show "/2019/02/sourdough-starter-week-one/"
 
 echo
