@@ -3,8 +3,9 @@
  * Copyright (C) the legacy_redirect authors
  *
  * Pattern rules: compiled once with nginx's regex API when the map is
- * loaded (so "pcre_jit on;" applies to them), and tried in order, after
- * the exact entries, for a request that missed those.
+ * loaded, JIT-compiled where PCRE2 can (whatever "pcre_jit" says: these
+ * patterns run on requests that miss the exact entries, so on most of a
+ * site's traffic), and tried in order after the exact entries.
  */
 
 
@@ -78,6 +79,25 @@ ngx_http_legacy_redirect_compile_rules(ngx_conf_t *cf,
         }
 
         rule->regex = rc.regex;
+
+#if (NGX_PCRE2)
+        {
+        size_t  jit;
+
+        /* without JIT (no support, or no executable memory) PCRE2 simply
+         * interprets the pattern */
+
+        jit = 0;
+
+        if (pcre2_jit_compile(rule->regex, PCRE2_JIT_COMPLETE) == 0) {
+            (void) pcre2_pattern_info(rule->regex, PCRE2_INFO_JITSIZE, &jit);
+        }
+
+        ngx_log_debug3(NGX_LOG_DEBUG_HTTP, cf->log, 0,
+                       "legacy_redirect_map \"%V\": rule %ui, JIT code %uz "
+                       "bytes", &m->name, i + 1, jit);
+        }
+#endif
     }
 
     return NGX_OK;
