@@ -19,7 +19,7 @@ TOOL_SRCS := tools/main.c tools/cmd_build.c tools/cmd_query.c \
              tools/redirects.c tools/mapfile.c tools/atomic.c tools/diag.c \
              tools/posts.c tools/walk.c tools/frontmatter.c tools/dates.c \
              tools/template.c tools/config.c tools/rules.c tools/imports.c \
-             tools/chains.c
+             tools/chains.c tools/yamlerr.c
 MODULE_SRCS := config $(wildcard ngx_module/*.[ch]) include/lrmap.h \
              include/lrmap_hash.c include/lrmap_normalize.c \
              include/lrmap_reader.c include/lrmap_rules.c
@@ -29,7 +29,7 @@ MODULE    := $(BUILD)/ngx_http_legacy_redirect_module.so
 
 # the tool's sources that the content-reader unit test links
 POSTS_SRCS := tools/posts.c tools/walk.c tools/frontmatter.c tools/dates.c \
-              tools/template.c tools/diag.c
+              tools/template.c tools/diag.c tools/yamlerr.c
 
 UNIT_TESTS := $(BUILD)/test_lrmap $(BUILD)/test_posts
 

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "lrmap.h"
+#include "yamlerr.h"
 
 #define MAX_CONFIG_SIZE  ((size_t) 64 << 20)
 
@@ -81,38 +82,6 @@ read_file(const char *path, size_t *len, int *rc, diag_t *diag)
 }
 
 
-static void
-report_yaml_error(const yaml_parser_t *parser, const char *path,
-    const char *text, diag_t *diag)
-{
-    unsigned  line = 1, column = 1;
-    size_t    i, start = 0;
-
-    if (parser->error == YAML_READER_ERROR) {
-        for (i = 0; i < parser->problem_offset && text[i]; i++) {
-            if (text[i] == '\n') {
-                line++;
-                start = i + 1;
-            }
-        }
-        column = (unsigned) (parser->problem_offset - start) + 1;
-
-    } else {
-        line = (unsigned) parser->problem_mark.line + 1;
-        column = (unsigned) parser->problem_mark.column + 1;
-    }
-
-    if (parser->context != NULL) {
-        diag_error(diag, path, line, column, "%s (%s)",
-                   parser->problem ? parser->problem : "invalid YAML",
-                   parser->context);
-    } else {
-        diag_error(diag, path, line, column, "%s",
-                   parser->problem ? parser->problem : "invalid YAML");
-    }
-}
-
-
 int
 config_load_yaml(const char *path, yaml_document_t *doc, diag_t *diag)
 {
@@ -136,10 +105,8 @@ config_load_yaml(const char *path, yaml_document_t *doc, diag_t *diag)
     yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 
     if (!yaml_parser_load(&parser, doc)) {
-        rc = parser.error == YAML_MEMORY_ERROR ? nomem(diag) : -1;
-        if (rc == -1) {
-            report_yaml_error(&parser, path, text, diag);
-        }
+        rc = yaml_report_error(&parser, path, text, len, 1, diag) != 0
+             ? -2 : -1;
         yaml_parser_delete(&parser);
         free(text);
         return rc;
@@ -149,8 +116,8 @@ config_load_yaml(const char *path, yaml_document_t *doc, diag_t *diag)
 
     if (yaml_document_get_root_node(doc) != NULL) {
         if (!yaml_parser_load(&parser, &extra)) {
-            report_yaml_error(&parser, path, text, diag);
-            rc = -1;
+            rc = yaml_report_error(&parser, path, text, len, 1, diag) != 0
+                 ? -2 : -1;
 
         } else {
             if (yaml_document_get_root_node(&extra) != NULL) {

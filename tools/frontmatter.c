@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "frontmatter.h"
+#include "yamlerr.h"
 
 /* The front matter text starts on the line after the opening "---". */
 #define YAML_FIRST_LINE    2
@@ -181,52 +182,14 @@ find_front_matter(head_t *h, const char *path, span_t *span, diag_t *diag)
     return FM_ERROR;
 }
 
-/* Line and column (1-based, in the file) of a byte offset in the front
- * matter text, for reader errors that libyaml gives as an offset. */
-static void
-offset_position(const char *text, size_t offset, unsigned *line,
-    unsigned *column)
-{
-    size_t  i, line_start = 0;
-
-    *line = YAML_FIRST_LINE;
-    for (i = 0; i < offset; i++) {
-        if (text[i] == '\n') {
-            (*line)++;
-            line_start = i + 1;
-        }
-    }
-    *column = (unsigned) (offset - line_start) + 1;
-}
-
+/* Reports a YAML error of the front matter; returns FM_ERROR or
+ * FM_NOMEM. */
 static int
-report_yaml_error(yaml_parser_t *parser, const char *path, const char *text,
-    diag_t *diag)
+report_yaml_error(const yaml_parser_t *parser, const char *path,
+    const char *text, size_t len, diag_t *diag)
 {
-    unsigned  line, column;
-
-    if (parser->error == YAML_MEMORY_ERROR) {
-        diag_error(diag, NULL, 0, 0, "out of memory");
-        return FM_NOMEM;
-    }
-
-    if (parser->error == YAML_READER_ERROR) {
-        offset_position(text, parser->problem_offset, &line, &column);
-    } else {
-        line = (unsigned) parser->problem_mark.line + YAML_FIRST_LINE;
-        column = (unsigned) parser->problem_mark.column + 1;
-    }
-
-    if (parser->context != NULL) {
-        diag_error(diag, path, line, column, "%s (%s)",
-                   parser->problem ? parser->problem : "invalid YAML",
-                   parser->context);
-    } else {
-        diag_error(diag, path, line, column, "%s",
-                   parser->problem ? parser->problem : "invalid YAML");
-    }
-
-    return FM_ERROR;
+    return yaml_report_error(parser, path, text, len, YAML_FIRST_LINE, diag)
+           != 0 ? FM_NOMEM : FM_ERROR;
 }
 
 /*
@@ -250,7 +213,7 @@ parse_yaml(frontmatter_t *fm, const char *text, size_t len, diag_t *diag)
     yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 
     if (!yaml_parser_load(&parser, &fm->doc)) {
-        rc = report_yaml_error(&parser, fm->file, text, diag);
+        rc = report_yaml_error(&parser, fm->file, text, len, diag);
         yaml_parser_delete(&parser);
         return rc;
     }
@@ -259,7 +222,7 @@ parse_yaml(frontmatter_t *fm, const char *text, size_t len, diag_t *diag)
     root = yaml_document_get_root_node(&fm->doc);
     if (root != NULL) {
         if (!yaml_parser_load(&parser, &extra)) {
-            rc = report_yaml_error(&parser, fm->file, text, diag);
+            rc = report_yaml_error(&parser, fm->file, text, len, diag);
 
         } else {
             if (yaml_document_get_root_node(&extra) != NULL) {
