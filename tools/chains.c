@@ -356,6 +356,46 @@ follow(chain_t *c, const redirect_t *e, const rule_t *r, int *gone)
 }
 
 
+/*
+ * Follows the chain that starts at entry e or rule r (the other is NULL),
+ * whose target and status are *target and *status.  When the chain has
+ * more than one hop, *target becomes where it ends, or "" with *status
+ * 410 when a hop on the way is a 410.  Returns 0, or -1 when out of
+ * memory (c->nomem set).
+ */
+static int
+collapse_target(chain_t *c, redirect_t *e, rule_t *r, char **target,
+    unsigned *status)
+{
+    int    gone;
+    char  *t;
+
+    if (*status == STATUS_GONE || !is_site_path(*target)) {
+        return 0;
+    }
+
+    snprintf(c->cur, sizeof(c->cur), "%s", *target);
+
+    if (follow(c, e, r, &gone) != FOLLOW_END || c->nhops < 2) {
+        return 0;
+    }
+
+    t = strdup(gone ? "" : c->cur);
+    if (t == NULL) {
+        c->nomem = 1;
+        return -1;
+    }
+
+    free(*target);
+    *target = t;
+    if (gone) {
+        *status = STATUS_GONE;
+    }
+
+    return 0;
+}
+
+
 int
 chains_collapse(redirect_list_t *list, rule_list_t *rules, diag_t *diag)
 {
@@ -363,8 +403,7 @@ chains_collapse(redirect_list_t *list, rule_list_t *rules, diag_t *diag)
     redirect_t  *e;
     rule_t      *r;
     size_t       i;
-    int          gone, rc;
-    char        *t;
+    int          rc;
 
     c = calloc(1, sizeof(*c));
     if (c == NULL || (c->hit = malloc(sizeof(rule_hit_t))) == NULL) {
@@ -378,58 +417,18 @@ chains_collapse(redirect_list_t *list, rule_list_t *rules, diag_t *diag)
 
     for (i = 0; i < list->count && !c->nomem; i++) {
         e = &list->items[i];
-
-        if (e->status == STATUS_GONE || !is_site_path(e->target)) {
-            continue;
-        }
-
-        snprintf(c->cur, sizeof(c->cur), "%s", e->target);
-
-        rc = follow(c, e, NULL, &gone);
-        if (rc != FOLLOW_END || c->nhops < 2) {
-            continue;
-        }
-
-        t = strdup(gone ? "" : c->cur);
-        if (t == NULL) {
-            c->nomem = 1;
-            break;
-        }
-
-        free(e->target);
-        e->target = t;
-        if (gone) {
-            e->status = STATUS_GONE;
-        }
+        collapse_target(c, e, NULL, &e->target, &e->status);
     }
+
+    /* a rule's target with captures is not known until a match */
 
     for (i = 0; i < rules->count && !c->nomem; i++) {
         r = &rules->items[i];
 
-        if (r->status == STATUS_GONE || !rules_target_is_literal(r)
-            || !is_site_path(r->target))
+        if (rules_target_is_literal(r)
+            && collapse_target(c, NULL, r, &r->target, &r->status) == 0)
         {
-            continue;
-        }
-
-        snprintf(c->cur, sizeof(c->cur), "%s", r->target);
-
-        rc = follow(c, NULL, r, &gone);
-        if (rc != FOLLOW_END || c->nhops < 2) {
-            continue;
-        }
-
-        t = strdup(gone ? "" : c->cur);
-        if (t == NULL) {
-            c->nomem = 1;
-            break;
-        }
-
-        free(r->target);
-        r->target = t;
-        r->target_len = strlen(t);
-        if (gone) {
-            r->status = STATUS_GONE;
+            r->target_len = strlen(r->target);
         }
     }
 
