@@ -18,6 +18,8 @@
 #define NGX_HTTP_LEGACY_REDIRECT_QUERY_KEEP  0
 #define NGX_HTTP_LEGACY_REDIRECT_QUERY_DROP  1
 
+#define NGX_HTTP_LEGACY_REDIRECT_GONE        410
+
 
 /* a pattern rule of a map, compiled once when the map is loaded */
 typedef struct {
@@ -35,17 +37,30 @@ typedef struct {
     unsigned                         norm_flags;
     ngx_http_legacy_redirect_rule_t *rules;
     ngx_uint_t                       nrules;
+    ngx_uint_t                       index;    /* in main conf's maps */
 } ngx_http_legacy_redirect_map_t;
+
+
+/* what the workers count, per map, in the shared zone */
+typedef struct {
+    ngx_atomic_t                     hits;     /* answered 301 .. 308 */
+    ngx_atomic_t                     gone;     /* answered 410 */
+    ngx_atomic_t                     misses;   /* let through */
+} ngx_http_legacy_redirect_counters_t;
 
 
 typedef struct {
     ngx_array_t                      maps;     /* of map_t *, by name */
+    ngx_shm_zone_t                  *zone;     /* counters, or NULL */
+    ngx_http_legacy_redirect_counters_t *counters; /* one per map */
+    ngx_flag_t                       status;   /* a status location */
 } ngx_http_legacy_redirect_main_conf_t;
 
 
 typedef struct {
     ngx_http_legacy_redirect_map_t  *map;      /* NULL: "off" */
     ngx_uint_t                       query;    /* keep or drop */
+    ngx_flag_t                       debug_header;
 } ngx_http_legacy_redirect_loc_conf_t;
 
 
@@ -58,6 +73,7 @@ typedef struct {
     ngx_uint_t                       rule_flags; /* LRM_RULE_*, 0 exact */
     ngx_str_t                        source;   /* file it came from */
     uint32_t                         line;
+    unsigned                         counted:1;
 } ngx_http_legacy_redirect_ctx_t;
 
 
@@ -78,6 +94,18 @@ ngx_int_t ngx_http_legacy_redirect_handler(ngx_http_request_t *r);
 
 ngx_int_t ngx_http_legacy_redirect_uri_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+
+ngx_int_t ngx_http_legacy_redirect_source_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+
+ngx_int_t ngx_http_legacy_redirect_add_zone(ngx_conf_t *cf,
+    ngx_http_legacy_redirect_main_conf_t *lmcf);
+
+void ngx_http_legacy_redirect_count(ngx_http_request_t *r,
+    ngx_http_legacy_redirect_ctx_t *ctx);
+
+char *ngx_http_legacy_redirect_status(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
 
 
 extern ngx_module_t  ngx_http_legacy_redirect_module;

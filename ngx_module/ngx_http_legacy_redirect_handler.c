@@ -181,6 +181,57 @@ ngx_http_legacy_redirect_location(ngx_http_request_t *r,
 }
 
 
+/* "file:line" of the entry or rule that answered, in the request pool */
+static ngx_int_t
+ngx_http_legacy_redirect_source(ngx_http_request_t *r,
+    ngx_http_legacy_redirect_ctx_t *ctx, ngx_str_t *value)
+{
+    u_char  *p;
+
+    ngx_str_null(value);
+
+    if (!ctx->found || ctx->source.len == 0) {
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, ctx->source.len + 1 + NGX_INT32_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    value->data = p;
+    value->len = ngx_sprintf(p, "%V:%uD", &ctx->source, ctx->line) - p;
+
+    return NGX_OK;
+}
+
+
+/* legacy_redirect_debug_header on: say which entry answered */
+static ngx_int_t
+ngx_http_legacy_redirect_debug_header(ngx_http_request_t *r,
+    ngx_http_legacy_redirect_ctx_t *ctx)
+{
+    ngx_table_elt_t                      *h;
+    ngx_http_legacy_redirect_loc_conf_t  *lrcf;
+
+    lrcf = ngx_http_get_module_loc_conf(r, ngx_http_legacy_redirect_module);
+
+    if (!lrcf->debug_header || ctx->source.len == 0) {
+        return NGX_OK;
+    }
+
+    h = ngx_list_push(&r->headers_out.headers);
+    if (h == NULL) {
+        return NGX_ERROR;
+    }
+
+    h->hash = 1;
+    ngx_str_set(&h->key, "X-Legacy-Redirect-Source");
+
+    return ngx_http_legacy_redirect_source(r, ctx, &h->value);
+}
+
+
 ngx_int_t
 ngx_http_legacy_redirect_handler(ngx_http_request_t *r)
 {
@@ -196,8 +247,14 @@ ngx_http_legacy_redirect_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    ngx_http_legacy_redirect_count(r, ctx);
+
     if (!ctx->found) {
         return NGX_DECLINED;
+    }
+
+    if (ngx_http_legacy_redirect_debug_header(r, ctx) != NGX_OK) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
@@ -242,6 +299,30 @@ ngx_http_legacy_redirect_uri_variable(ngx_http_request_t *r,
     v->not_found = 0;
     v->data = ctx->target.data ? ctx->target.data : (u_char *) "";
     v->len = ctx->found ? ctx->target.len : 0;
+
+    return NGX_OK;
+}
+
+
+ngx_int_t
+ngx_http_legacy_redirect_source_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_str_t                        value;
+    ngx_http_legacy_redirect_ctx_t  *ctx;
+
+    ctx = ngx_http_legacy_redirect_find(r);
+    if (ctx == NULL
+        || ngx_http_legacy_redirect_source(r, ctx, &value) != NGX_OK)
+    {
+        return NGX_ERROR;
+    }
+
+    v->valid = 1;
+    v->no_cacheable = 1;
+    v->not_found = 0;
+    v->data = value.data ? value.data : (u_char *) "";
+    v->len = value.len;
 
     return NGX_OK;
 }

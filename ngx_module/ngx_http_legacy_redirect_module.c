@@ -37,6 +37,20 @@ static ngx_command_t  ngx_http_legacy_redirect_commands[] = {
       0,
       NULL },
 
+    { ngx_string("legacy_redirect_debug_header"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_legacy_redirect_loc_conf_t, debug_header),
+      NULL },
+
+    { ngx_string("legacy_redirect_status"),
+      NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_legacy_redirect_status,
+      0,
+      0,
+      NULL },
+
     { ngx_string("legacy_redirect_query"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
       ngx_conf_set_enum_slot,
@@ -85,6 +99,10 @@ static ngx_http_variable_t  ngx_http_legacy_redirect_vars[] = {
       ngx_http_legacy_redirect_uri_variable, 0,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
+    { ngx_string("legacy_redirect_source"), NULL,
+      ngx_http_legacy_redirect_source_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
       ngx_http_null_variable
 };
 
@@ -111,8 +129,20 @@ ngx_http_legacy_redirect_add_variables(ngx_conf_t *cf)
 static ngx_int_t
 ngx_http_legacy_redirect_init(ngx_conf_t *cf)
 {
-    ngx_http_handler_pt        *h;
-    ngx_http_core_main_conf_t  *cmcf;
+    ngx_http_handler_pt                   *h;
+    ngx_http_core_main_conf_t             *cmcf;
+    ngx_http_legacy_redirect_main_conf_t  *lmcf;
+
+    lmcf = ngx_http_conf_get_module_main_conf(cf,
+                                              ngx_http_legacy_redirect_module);
+
+    if (lmcf->maps.nelts == 0 && !lmcf->status) {
+        return NGX_OK;
+    }
+
+    if (ngx_http_legacy_redirect_add_zone(cf, lmcf) != NGX_OK) {
+        return NGX_ERROR;
+    }
 
     cmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_core_module);
 
@@ -160,6 +190,7 @@ ngx_http_legacy_redirect_create_loc_conf(ngx_conf_t *cf)
 
     lrcf->map = NGX_CONF_UNSET_PTR;
     lrcf->query = NGX_CONF_UNSET_UINT;
+    lrcf->debug_header = NGX_CONF_UNSET;
 
     return lrcf;
 }
@@ -175,6 +206,7 @@ ngx_http_legacy_redirect_merge_loc_conf(ngx_conf_t *cf, void *parent,
     ngx_conf_merge_ptr_value(conf->map, prev->map, NULL);
     ngx_conf_merge_uint_value(conf->query, prev->query,
                               NGX_HTTP_LEGACY_REDIRECT_QUERY_KEEP);
+    ngx_conf_merge_value(conf->debug_header, prev->debug_header, 0);
 
     return NGX_CONF_OK;
 }
@@ -233,6 +265,7 @@ ngx_http_legacy_redirect_map(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    lrcf->map->index = lmcf->maps.nelts - 1;
     *maps = lrcf->map;
 
     return NGX_CONF_OK;
