@@ -33,7 +33,17 @@ POSTS_SRCS := tools/posts.c tools/walk.c tools/frontmatter.c tools/dates.c \
 
 UNIT_TESTS := $(BUILD)/test_lrmap $(BUILD)/test_posts
 
-.PHONY: all tool module module-compat unit test clean
+# make install [PREFIX=/usr/local] [DESTDIR=...]: the tool and its man
+# page under PREFIX, the module where Debian's nginx looks for modules,
+# and a load file in modules-available as Debian's libnginx-mod-* have
+PREFIX            ?= /usr/local
+BINDIR            ?= $(PREFIX)/bin
+MANDIR            ?= $(PREFIX)/share/man
+NGINX_MODULES_DIR ?= /usr/lib/nginx/modules
+NGINX_AVAILABLE   ?= /usr/share/nginx/modules-available
+LOAD_FILE         := mod-http-legacy-redirect.conf
+
+.PHONY: all tool module module-compat unit test install deb clean
 
 all: tool module
 
@@ -87,6 +97,28 @@ $(BUILD)/test_posts: t/unit/test_posts.c $(POSTS_SRCS) $(wildcard tools/*.h)
 
 test: all
 	bash t/run.sh
+
+install: all
+	install -D -m 755 $(BUILD)/redirect-map $(DESTDIR)$(BINDIR)/redirect-map
+	if [ -f docs/redirect-map.1 ]; then \
+	    install -D -m 644 docs/redirect-map.1 \
+	        $(DESTDIR)$(MANDIR)/man1/redirect-map.1; fi
+	install -D -m 644 $(MODULE) \
+	    $(DESTDIR)$(NGINX_MODULES_DIR)/ngx_http_legacy_redirect_module.so
+	install -d $(DESTDIR)$(NGINX_AVAILABLE)
+	echo 'load_module modules/ngx_http_legacy_redirect_module.so;' \
+	    > $(DESTDIR)$(NGINX_AVAILABLE)/$(LOAD_FILE)
+	@echo "enable the module with:"
+	@echo "  ln -s $(NGINX_AVAILABLE)/$(LOAD_FILE) /etc/nginx/modules-enabled/50-$(LOAD_FILE)"
+
+# Debian packages (libnginx-mod-http-legacy-redirect and redirect-map),
+# built from the committed tree (git archive HEAD) into build/deb/
+deb:
+	rm -rf $(BUILD)/deb
+	mkdir -p $(BUILD)/deb/src
+	git archive HEAD | tar -x -C $(BUILD)/deb/src
+	cd $(BUILD)/deb/src && dpkg-buildpackage -us -uc -b
+	@ls -l $(BUILD)/deb/*.deb
 
 clean:
 	rm -rf $(BUILD) t/servroot
