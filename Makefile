@@ -19,7 +19,9 @@ TOOL_SRCS := tools/main.c tools/cmd_build.c tools/cmd_query.c \
              tools/redirects.c tools/mapfile.c tools/atomic.c tools/diag.c \
              tools/posts.c tools/walk.c tools/frontmatter.c tools/dates.c \
              tools/template.c tools/config.c tools/rules.c tools/imports.c \
-             tools/chains.c tools/yamlerr.c
+             tools/chains.c tools/yamlerr.c tools/progress.c \
+             tools/cmd_check.c tools/json.c tools/cmd_info.c \
+             tools/cmd_dump.c tools/cmd_diff.c
 MODULE_SRCS := config $(wildcard ngx_module/*.[ch]) include/lrmap.h \
              include/lrmap_hash.c include/lrmap_normalize.c \
              include/lrmap_reader.c include/lrmap_rules.c

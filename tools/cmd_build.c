@@ -1,5 +1,6 @@
 /*
- * cmd_build.c - "build": posts -> validated redirects -> map file.
+ * cmd_build.c - "build": posts -> validated redirects -> map file, and
+ * the reading and validating that "check" shares (build.h).
  *
  * Nothing is written unless the whole content validates; the map is
  * replaced atomically, so a failed build leaves the previous map as it
@@ -16,33 +17,26 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "build.h"
 #include "chains.h"
 #include "cli.h"
-#include "config.h"
 #include "imports.h"
 #include "lrmap_writer.h"
-#include "posts.h"
-#include "redirects.h"
-#include "rules.h"
-
-#define DEFAULT_KEY     "legacyUrl"
-#define DEFAULT_TARGET  "/{year}/{month}/{slug}"
-
-#define STATUS_MOVED    301
-#define STATUS_GONE     410
 
 
-typedef struct {
-    const char   *output;
-    const char   *key;
-    const char   *target;
-    const char   *config;        /* --config FILE, or NULL */
-    int           ignore_case;
-    int           quiet;
-    char        **dirs;
-    size_t        ndirs;
-} build_options_t;
-
+#define COMMON_OPTIONS_HELP \
+    "  -c, --config FILE      the configuration (default: " CONFIG_FILE "\n" \
+    "                         in the current folder, when it exists);\n" \
+    "                         options and DIRs given here override it\n" \
+    "  -k, --key NAME         front-matter field with the legacy URL(s)\n" \
+    "                         (default: " DEFAULT_KEY ")\n" \
+    "  -t, --target TEMPLATE  new path of a post (default:\n" \
+    "                         " DEFAULT_TARGET "); {year} {month} {day}\n" \
+    "                         come from publishDate, date or pubDate,\n" \
+    "                         {slug} from the file or folder name, and\n" \
+    "                         {NAME} from any front-matter field\n" \
+    "  -i, --ignore-case      match legacy URLs and rules without regard\n" \
+    "                         to ASCII case (recorded in the map)\n"
 
 static const char  build_help[] =
     "Usage: redirect-map build [OPTIONS] [DIR...] [-o FILE]\n"
@@ -52,32 +46,49 @@ static const char  build_help[] =
     "redirect from each legacy URL to the post's new path, plus the\n"
     "rules, redirects and imported lists of the configuration file.\n"
     "\n"
-    "  -c, --config FILE      the configuration (default: " CONFIG_FILE "\n"
-    "                         in the current folder, when it exists);\n"
-    "                         options and DIRs given here override it\n"
+    COMMON_OPTIONS_HELP
     "  -o, --output FILE      the map to write (replaced atomically)\n"
-    "  -k, --key NAME         front-matter field with the legacy URL(s)\n"
-    "                         (default: " DEFAULT_KEY ")\n"
-    "  -t, --target TEMPLATE  new path of a post (default:\n"
-    "                         " DEFAULT_TARGET "); {year} {month} {day}\n"
-    "                         come from publishDate, date or pubDate,\n"
-    "                         {slug} from the file or folder name, and\n"
-    "                         {NAME} from any front-matter field\n"
-    "  -i, --ignore-case      match legacy URLs and rules without regard\n"
-    "                         to ASCII case (recorded in the map)\n"
-    "  -q, --quiet            no summary line\n"
+    "  -q, --quiet            no progress line, no summary line\n"
     "  -h, --help             show this help\n"
     "\n"
     "Posts with published: false or draft: true answer 410 Gone.\n"
+    "On a terminal, a build that takes more than a second shows how many\n"
+    "files it has read.\n"
     "Exit status: 0 map written, 1 validation errors (nothing written),\n"
     "2 usage error, 3 I/O error (the previous map is left intact).\n";
 
+static const char  check_help[] =
+    "Usage: redirect-map check [OPTIONS] [DIR...]\n"
+    "\n"
+    "Validates everything 'build' validates (same options, same\n"
+    "configuration file, same messages) and writes no map.\n"
+    "\n"
+    COMMON_OPTIONS_HELP
+    "  -s, --site DIR         the built site (e.g. dist/): every target\n"
+    "                         that is a site path must exist there, as\n"
+    "                         DIR/TARGET, DIR/TARGET/index.html or\n"
+    "                         DIR/TARGET.html; a redirect to nowhere is\n"
+    "                         an error at the place it was declared.\n"
+    "                         Absolute URLs and targets with $N are not\n"
+    "                         checked\n"
+    "  -j, --json             print one JSON report on stdout:\n"
+    "                         {\"ok\", \"errors\", \"warnings\", \"redirects\",\n"
+    "                         \"rules\", \"files\", ...}; messages still go\n"
+    "                         to stderr\n"
+    "  -q, --quiet            no progress line, no summary line\n"
+    "  -h, --help             show this help\n"
+    "\n"
+    "Exit status: 0 no errors, 1 validation errors (or redirects to\n"
+    "nowhere), 2 usage error, 3 I/O error.\n";
 
-static int
-parse_options(int argc, char **argv, build_options_t *opt)
+
+int
+build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
 {
     static const struct option  longopts[] = {
         { "output",      required_argument, NULL, 'o' },
+        { "site",        required_argument, NULL, 's' },
+        { "json",        no_argument,       NULL, 'j' },
         { "key",         required_argument, NULL, 'k' },
         { "target",      required_argument, NULL, 't' },
         { "config",      required_argument, NULL, 'c' },
@@ -86,23 +97,43 @@ parse_options(int argc, char **argv, build_options_t *opt)
         { "help",        no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
+    build_options_t            *opt = &b->opt;
+    const char                 *name, *help;
     int                         c;
 
-    memset(opt, 0, sizeof(*opt));
+    memset(b, 0, sizeof(*b));
+    b->mode = mode;
+    clock_gettime(CLOCK_MONOTONIC, &b->start);
+
+    name = mode == BUILD_MODE_BUILD ? "build" : "check";
+    help = mode == BUILD_MODE_BUILD ? build_help : check_help;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:k:t:c:iqh", longopts, NULL))
+    while ((c = getopt_long(argc, argv, "o:s:jk:t:c:iqh", longopts, NULL))
            != -1)
     {
+        if ((mode == BUILD_MODE_BUILD && (c == 's' || c == 'j'))
+            || (mode == BUILD_MODE_CHECK && c == 'o'))
+        {
+            fprintf(stderr, "redirect-map %s: option %s is not one of "
+                    "%s's\n", name, c == 'o' ? "-o/--output"
+                    : c == 's' ? "-s/--site" : "-j/--json", name);
+            c = '?';
+        }
+
         switch (c) {
         case 'o': opt->output = optarg; break;
+        case 's': opt->site = optarg; break;
+        case 'j': opt->json = 1; break;
         case 'k': opt->key = optarg; break;
         case 't': opt->target = optarg; break;
         case 'c': opt->config = optarg; break;
         case 'i': opt->ignore_case = 1; break;
         case 'q': opt->quiet = 1; break;
-        case 'h': fputs(build_help, stdout); exit(EXIT_OK);
-        default:  return -1;
+        case 'h': fputs(help, stdout); exit(EXIT_OK);
+        default:
+            fprintf(stderr, "Try 'redirect-map %s --help'.\n", name);
+            return -1;
         }
     }
 
@@ -110,7 +141,8 @@ parse_options(int argc, char **argv, build_options_t *opt)
     opt->ndirs = (size_t) (argc - optind);
 
     if (opt->key != NULL && opt->key[0] == '\0') {
-        fprintf(stderr, "redirect-map build: empty --key\n");
+        fprintf(stderr, "redirect-map %s: empty --key\n"
+                "Try 'redirect-map %s --help'.\n", name, name);
         return -1;
     }
 
@@ -123,9 +155,12 @@ parse_options(int argc, char **argv, build_options_t *opt)
  * DIRs replace "content".  Returns 0, or -1 (usage error, reported).
  */
 static int
-merge_config(build_options_t *opt, const config_t *cfg, char ***dirs_copy)
+merge_config(build_t *b)
 {
-    size_t  i;
+    build_options_t  *opt = &b->opt;
+    const config_t   *cfg = b->have_cfg ? &b->cfg : NULL;
+    const char       *name = b->mode == BUILD_MODE_BUILD ? "build" : "check";
+    size_t            i;
 
     if (cfg != NULL) {
         if (opt->output == NULL) {
@@ -142,15 +177,15 @@ merge_config(build_options_t *opt, const config_t *cfg, char ***dirs_copy)
         }
 
         if (opt->ndirs == 0 && cfg->ncontent > 0) {
-            *dirs_copy = malloc(cfg->ncontent * sizeof(char *));
-            if (*dirs_copy == NULL) {
+            b->dirs = malloc(cfg->ncontent * sizeof(char *));
+            if (b->dirs == NULL) {
                 fprintf(stderr, "redirect-map: out of memory\n");
                 return -1;
             }
             for (i = 0; i < cfg->ncontent; i++) {
-                (*dirs_copy)[i] = cfg->content[i].path;
+                b->dirs[i] = cfg->content[i].path;
             }
-            opt->dirs = *dirs_copy;
+            opt->dirs = b->dirs;
             opt->ndirs = cfg->ncontent;
         }
     }
@@ -162,12 +197,15 @@ merge_config(build_options_t *opt, const config_t *cfg, char ***dirs_copy)
         opt->target = DEFAULT_TARGET;
     }
 
-    if (opt->output == NULL || (opt->ndirs == 0 && cfg == NULL)) {
-        fprintf(stderr, "redirect-map build: %s\n", opt->output == NULL
-                ? "no output file (-o FILE, or output: in "
-                  CONFIG_FILE ")"
-                : "no content folder (DIR, or content: in "
-                  CONFIG_FILE ")");
+    if (b->mode == BUILD_MODE_BUILD && opt->output == NULL) {
+        fprintf(stderr, "redirect-map build: no output file (-o FILE, or "
+                "output: in " CONFIG_FILE ")\n");
+        return -1;
+    }
+
+    if (opt->ndirs == 0 && cfg == NULL) {
+        fprintf(stderr, "redirect-map %s: no content folder (DIR, or "
+                "content: in " CONFIG_FILE ")\n", name);
         return -1;
     }
 
@@ -346,124 +384,160 @@ write_map(const redirect_list_t *list, const rule_list_t *rules,
 }
 
 
-static double
-seconds_since(const struct timespec *start)
+double
+build_seconds(const build_t *b)
 {
     struct timespec  now;
 
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double) (now.tv_sec - start->tv_sec)
-           + (double) (now.tv_nsec - start->tv_nsec) / 1e9;
+    return (double) (now.tv_sec - b->start.tv_sec)
+           + (double) (now.tv_nsec - b->start.tv_nsec) / 1e9;
+}
+
+
+/* Every message: clear the progress line first, then the caller's hook. */
+static void
+message_hook(void *ctx, const char *kind, const char *file, unsigned line,
+    unsigned column, const char *message)
+{
+    build_t  *b = ctx;
+
+    progress_clear(&b->progress);
+
+    if (b->hook != NULL) {
+        b->hook(b->hook_ctx, kind, file, line, column, message);
+    }
+}
+
+
+static void
+progress_hook(size_t files, void *ctx)
+{
+    progress_update(ctx, files);
+}
+
+
+int
+build_collect(build_t *b)
+{
+    posts_options_t  popt;
+    const char      *cfg_path;
+    int              rc;
+
+    b->diag.hook = message_hook;
+    b->diag.hook_ctx = b;
+    progress_init(&b->progress, b->opt.quiet);
+
+    cfg_path = b->opt.config;
+    if (cfg_path == NULL && access(CONFIG_FILE, F_OK) == 0) {
+        cfg_path = CONFIG_FILE;
+    }
+
+    if (cfg_path != NULL) {
+        rc = config_load(&b->cfg, cfg_path, &b->diag);
+        b->have_cfg = 1;
+
+        if (rc != 0) {
+            return rc == -2 ? EXIT_IO : EXIT_INVALID;
+        }
+    }
+
+    if (merge_config(b) != 0) {
+        fprintf(stderr, "Try 'redirect-map %s --help'.\n",
+                b->mode == BUILD_MODE_BUILD ? "build" : "check");
+        return EXIT_USAGE;
+    }
+
+    if (b->opt.ignore_case) {
+        b->list.norm_flags = LRM_NORM_CASELESS;
+        b->rules.caseless = 1;
+    }
+
+    memset(&popt, 0, sizeof(popt));
+    popt.key = b->opt.key;
+    popt.target = b->opt.target;
+    popt.progress = progress_hook;
+    popt.progress_ctx = &b->progress;
+
+    rc = b->opt.ndirs > 0
+         ? posts_collect((const char *const *) b->opt.dirs, b->opt.ndirs,
+                         &popt, &b->posts, &b->diag)
+         : 0;
+    progress_clear(&b->progress);
+
+    if (rc != 0
+        || collect_redirects(&b->posts, &b->list, &b->diag) != 0
+        || (b->have_cfg
+            && collect_config(&b->cfg, &b->list, &b->rules, &b->diag) != 0))
+    {
+        fprintf(stderr, "redirect-map: out of memory\n");
+        return EXIT_IO;
+    }
+
+    redirects_check(&b->list, &b->diag);
+    chains_check_pages(&b->list, &b->rules, &b->diag);
+
+    if (chains_collapse(&b->list, &b->rules, &b->diag) != 0) {
+        fprintf(stderr, "redirect-map: out of memory\n");
+        return EXIT_IO;
+    }
+
+    return b->diag.errors > 0 ? EXIT_INVALID : EXIT_OK;
+}
+
+
+void
+build_free(build_t *b)
+{
+    progress_clear(&b->progress);
+    posts_free(&b->posts);
+    redirects_free(&b->list);
+    rules_free(&b->rules);
+    config_free(&b->cfg);
+    free(b->dirs);
+    b->dirs = NULL;
 }
 
 
 int
 cmd_build(int argc, char **argv)
 {
-    build_options_t  opt;
-    posts_options_t  popt;
-    post_list_t      posts = { 0 };
-    redirect_list_t  list = { 0 };
-    rule_list_t      rules = { 0 };
-    config_t         cfg;
-    diag_t           diag = { 0 };
-    struct timespec  start;
-    const char      *cfg_path;
-    char           **dirs = NULL;
-    int              rc, have_cfg = 0;
+    build_t  b;
+    char     nrules[64] = "";
+    int      rc;
 
-    memset(&cfg, 0, sizeof(cfg));
-
-    if (parse_options(argc, argv, &opt) != 0) {
-        fprintf(stderr, "Try 'redirect-map build --help'.\n");
+    if (build_parse_options(&b, BUILD_MODE_BUILD, argc, argv) != 0) {
         return EXIT_USAGE;
     }
 
-    clock_gettime(CLOCK_MONOTONIC, &start);
+    rc = build_collect(&b);
 
-    cfg_path = opt.config;
-    if (cfg_path == NULL && access(CONFIG_FILE, F_OK) == 0) {
-        cfg_path = CONFIG_FILE;
+    if (rc == EXIT_INVALID) {
+        fprintf(stderr, "redirect-map: %zu error%s, %s%s written\n",
+                b.diag.errors, b.diag.errors == 1 ? "" : "s",
+                b.opt.output != NULL ? b.opt.output : "nothing",
+                b.opt.output != NULL ? " not" : "");
     }
 
-    if (cfg_path != NULL) {
-        rc = config_load(&cfg, cfg_path, &diag);
-        have_cfg = 1;
-
-        if (rc != 0) {
-            rc = rc == -2 ? EXIT_IO : EXIT_INVALID;
-            if (rc == EXIT_INVALID) {
-                fprintf(stderr, "redirect-map: %zu error%s, nothing "
-                        "written\n", diag.errors, diag.errors == 1 ? ""
-                        : "s");
-            }
-            goto done;
-        }
+    if (rc != EXIT_OK) {
+        build_free(&b);
+        return rc;
     }
 
-    if (merge_config(&opt, have_cfg ? &cfg : NULL, &dirs) != 0) {
-        fprintf(stderr, "Try 'redirect-map build --help'.\n");
-        rc = EXIT_USAGE;
-        goto done;
-    }
+    rc = write_map(&b.list, &b.rules, &b.opt);
 
-    if (opt.ignore_case) {
-        list.norm_flags = LRM_NORM_CASELESS;
-        rules.caseless = 1;
-    }
-
-    popt.key = opt.key;
-    popt.target = opt.target;
-
-    if ((opt.ndirs > 0
-         && posts_collect((const char *const *) opt.dirs, opt.ndirs, &popt,
-                          &posts, &diag) != 0)
-        || collect_redirects(&posts, &list, &diag) != 0
-        || (have_cfg && collect_config(&cfg, &list, &rules, &diag) != 0))
-    {
-        fprintf(stderr, "redirect-map: out of memory\n");
-        rc = EXIT_IO;
-        goto done;
-    }
-
-    redirects_check(&list, &diag);
-    chains_check_pages(&list, &rules, &diag);
-
-    if (chains_collapse(&list, &rules, &diag) != 0) {
-        fprintf(stderr, "redirect-map: out of memory\n");
-        rc = EXIT_IO;
-        goto done;
-    }
-
-    if (diag.errors > 0) {
-        fprintf(stderr, "redirect-map: %zu error%s, %s not written\n",
-                diag.errors, diag.errors == 1 ? "" : "s", opt.output);
-        rc = EXIT_INVALID;
-        goto done;
-    }
-
-    rc = write_map(&list, &rules, &opt);
-
-    if (rc == EXIT_OK && !opt.quiet) {
-        char  nrules[64] = "";
-
-        if (rules.count > 0) {
-            snprintf(nrules, sizeof(nrules), " and %zu rule%s", rules.count,
-                     rules.count == 1 ? "" : "s");
+    if (rc == EXIT_OK && !b.opt.quiet) {
+        if (b.rules.count > 0) {
+            snprintf(nrules, sizeof(nrules), " and %zu rule%s",
+                     b.rules.count, b.rules.count == 1 ? "" : "s");
         }
 
         fprintf(stderr, "redirect-map: %zu files read, %zu redirects%s "
                 "written, %zu posts skipped in %.2f s -> %s\n",
-                posts.files_read, list.count, nrules, posts.posts_skipped,
-                seconds_since(&start), opt.output);
+                b.posts.files_read, b.list.count, nrules,
+                b.posts.posts_skipped, build_seconds(&b), b.opt.output);
     }
 
-done:
-
-    posts_free(&posts);
-    redirects_free(&list);
-    rules_free(&rules);
-    config_free(&cfg);
-    free(dirs);
+    build_free(&b);
     return rc;
 }

@@ -33,6 +33,22 @@ diag_print(const char *kind, const char *file, unsigned line,
     fputc('\n', stderr);
 }
 
+static void
+call_hook(diag_t *d, const char *kind, const char *file, unsigned line,
+    unsigned column, const char *fmt, va_list ap)
+{
+    char  msg[8192];
+
+    if (d->hook == NULL) {
+        return;
+    }
+
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    d->hook(d->hook_ctx, kind, file, file != NULL ? line : 0,
+            file != NULL && line != 0 ? column : 0, msg);
+}
+
+
 void
 diag_error(diag_t *d, const char *file, unsigned line, unsigned column,
     const char *fmt, ...)
@@ -40,6 +56,10 @@ diag_error(diag_t *d, const char *file, unsigned line, unsigned column,
     va_list  ap;
 
     d->errors++;
+
+    va_start(ap, fmt);
+    call_hook(d, "error", file, line, column, fmt, ap);
+    va_end(ap);
 
     va_start(ap, fmt);
     diag_print("error", file, line, column, fmt, ap);
@@ -53,6 +73,10 @@ diag_warning(diag_t *d, const char *file, unsigned line, unsigned column,
     va_list  ap;
 
     d->warnings++;          /* counted even when not shown */
+
+    va_start(ap, fmt);
+    call_hook(d, "warning", file, line, column, fmt, ap);
+    va_end(ap);
 
     if (d->quiet) {
         return;

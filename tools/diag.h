@@ -12,11 +12,25 @@
 
 #include <stddef.h>
 
-typedef struct {
-    size_t  errors;
-    size_t  warnings;
-    int     quiet;          /* suppress warnings (errors always print) */
-} diag_t;
+typedef struct diag_s  diag_t;
+
+/*
+ * Called for every message before it is printed (also for a warning
+ * that quiet keeps from being printed): kind is "error" or "warning",
+ * file is NULL and line or column 0 when unknown, message is the text
+ * after "KIND: ".  Used by "check --json" to collect the messages and by
+ * the progress line to clear itself first.
+ */
+typedef void (*diag_hook_pt)(void *ctx, const char *kind, const char *file,
+    unsigned line, unsigned column, const char *message);
+
+struct diag_s {
+    size_t         errors;
+    size_t         warnings;
+    int            quiet;       /* suppress warnings (errors always print) */
+    diag_hook_pt   hook;        /* NULL: none */
+    void          *hook_ctx;
+};
 
 void diag_error(diag_t *d, const char *file, unsigned line, unsigned column,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));

@@ -4,7 +4,8 @@
  *
  * Exit codes (documented in redirect-map.1 and README.md):
  *   0  success
- *   1  validation errors (build), or a URL not found (lookup)
+ *   1  validation errors (build, check), a URL not found (lookup), or
+ *      maps that differ (diff)
  *   2  usage error
  *   3  I/O error, or a map that cannot be read
  */
@@ -30,15 +31,22 @@ usage(FILE *out)
         "  build [DIR...] [-o FILE]\n"
         "                         read posts under DIR and redirect-map.yaml's\n"
         "                         rules and lists, and write the map\n"
-        "  lookup MAP URL...      show where a URL or path redirects to\n"
-        "  dump MAP               print every entry as sorted TSV\n"
+        "  check [DIR...] [--site DIR] [--json]\n"
+        "                         validate as build does, write nothing;\n"
+        "                         --site: every target exists in the site\n"
+        "  info MAP               format, counts, settings, checksum\n"
+        "  lookup MAP [URL...]    show where URLs redirect to (or stdin)\n"
+        "  dump MAP [--format F]  export: tsv json nginx apache haproxy\n"
+        "                         netlify cloudflare-csv\n"
+        "  diff OLD NEW           redirects added, removed and changed\n"
         "\n"
         "Options:\n"
         "  -h, --help             show this help (or COMMAND --help)\n"
         "  -V, --version          show the version\n"
         "\n"
-        "Exit status: 0 ok, 1 validation errors or URL not found,\n"
-        "2 usage error, 3 I/O error or unreadable map.\n");
+        "Exit status: 0 ok, 1 validation errors, URL not found or maps\n"
+        "differ, 2 usage error, 3 I/O error or unreadable map.\n"
+        "See redirect-map(1) for the details.\n");
 }
 
 
@@ -71,12 +79,24 @@ main(int argc, char **argv)
         return cmd_build(argc - 1, argv + 1);
     }
 
+    if (strcmp(cmd, "check") == 0) {
+        return cmd_check(argc - 1, argv + 1);
+    }
+
+    if (strcmp(cmd, "info") == 0) {
+        return cmd_info(argc - 1, argv + 1);
+    }
+
     if (strcmp(cmd, "lookup") == 0) {
         return cmd_lookup(argc - 1, argv + 1);
     }
 
     if (strcmp(cmd, "dump") == 0) {
         return cmd_dump(argc - 1, argv + 1);
+    }
+
+    if (strcmp(cmd, "diff") == 0) {
+        return cmd_diff(argc - 1, argv + 1);
     }
 
     fprintf(stderr, "redirect-map: unknown command \"%s\"\n"

@@ -93,3 +93,105 @@ mapfile_free(mapfile_t *mf)
     free(mf->data);
     memset(mf, 0, sizeof(*mf));
 }
+
+
+int
+mapfile_open(mapfile_t *mf, const char *path)
+{
+    char  err[256];
+
+    if (mapfile_load(mf, path, err, sizeof(err)) != 0) {
+        fprintf(stderr, "redirect-map: %s: %s\n", path, err);
+        return -1;
+    }
+
+    return 0;
+}
+
+
+static int
+collect_entry(const lrm_entry_t *e, void *ctx)
+{
+    mapfile_entries_t  *list = ctx;
+    lrm_entry_t        *grown;
+
+    if (list->count == list->capacity) {
+        list->capacity = list->capacity ? list->capacity * 2 : 1024;
+        grown = realloc(list->items, list->capacity * sizeof(*grown));
+        if (grown == NULL) {
+            return -1;
+        }
+        list->items = grown;
+    }
+
+    list->items[list->count++] = *e;
+    return 0;
+}
+
+
+static int
+compare_entry_keys(const void *a, const void *b)
+{
+    const lrm_entry_t  *x = a, *y = b;
+    size_t              n = x->key_len < y->key_len ? x->key_len : y->key_len;
+    int                 c = memcmp(x->key, y->key, n);
+
+    return c ? c : (x->key_len > y->key_len) - (x->key_len < y->key_len);
+}
+
+
+int
+mapfile_entries(const mapfile_t *mf, const char *path, mapfile_entries_t *out)
+{
+    memset(out, 0, sizeof(*out));
+
+    if (lrm_foreach(&mf->map, collect_entry, out) != 0) {
+        fprintf(stderr, "redirect-map: %s: damaged record or out of "
+                "memory\n", path);
+        free(out->items);
+        memset(out, 0, sizeof(*out));
+        return -1;
+    }
+
+    if (out->count > 0) {
+        qsort(out->items, out->count, sizeof(lrm_entry_t),
+              compare_entry_keys);
+    }
+
+    return 0;
+}
+
+
+int
+mapfile_rules(const mapfile_t *mf, const char *path, lrm_rule_t **rules,
+    size_t *count)
+{
+    uint32_t  i, n = lrm_rule_count(&mf->map);
+    size_t    off = 0;
+
+    *rules = NULL;
+    *count = 0;
+
+    if (n == 0) {
+        return 0;
+    }
+
+    *rules = calloc(n, sizeof(lrm_rule_t));
+    if (*rules == NULL) {
+        fprintf(stderr, "redirect-map: out of memory\n");
+        return -1;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (lrm_rule_next(&mf->map, &off, &(*rules)[i]) != LRM_OK) {
+            fprintf(stderr, "redirect-map: %s: rule %u is damaged\n", path,
+                    i + 1);
+            free(*rules);
+            *rules = NULL;
+            return -1;
+        }
+    }
+
+    *count = n;
+    return 0;
+}

@@ -20,6 +20,7 @@ typedef struct {
     int            template_ok;     /* an invalid one is reported once */
     post_list_t   *out;
     diag_t        *diag;
+    const posts_options_t  *opt;
 } collector_t;
 
 /* A legacy URL of the post being read, before it becomes an item. */
@@ -294,6 +295,11 @@ visit_post(const char *path, void *ctx)
     }
 
     frontmatter_free(&fm);
+
+    if (c->opt != NULL && c->opt->progress != NULL) {
+        c->opt->progress(c->out->files_read, c->opt->progress_ctx);
+    }
+
     return rc;
 }
 
@@ -309,6 +315,7 @@ posts_collect(const char *const *dirs, size_t ndirs,
     c.key = opt && opt->key ? opt->key : DEFAULT_KEY;
     c.out = out;
     c.diag = diag;
+    c.opt = opt;
     target = opt && opt->target ? opt->target : DEFAULT_TARGET;
 
     if (ndirs == 0) {

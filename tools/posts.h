@@ -13,6 +13,9 @@
 typedef struct {
     const char  *key;           /* field holding legacy URLs: "legacyUrl" */
     const char  *target;        /* template: "/{year}/{month}/{slug}" */
+    /* called after each file read with the count so far, or NULL */
+    void       (*progress)(size_t files_read, void *ctx);
+    void        *progress_ctx;
 } posts_options_t;
 
 typedef struct {

@@ -211,8 +211,8 @@ subtest 'usage' => sub {
     like $out, qr/^Usage: redirect-map build/, 'build help';
     ($rc, $out) = run('redirect-map', '--version');
     like $out, qr/^redirect-map \d+\.\d+\.\d+ \(map format 1\)$/m, 'version';
-    ($rc, $out, $err) = run('redirect-map', 'lookup', "$tmp/x.map");
-    is $rc, 2, 'lookup without URL: exit 2';
+    ($rc, $out, $err) = run('redirect-map', 'lookup');
+    is $rc, 2, 'lookup without MAP: exit 2';
 };
 
 done_testing;

@@ -153,7 +153,7 @@ static void
 collect(run_t *r, const char *const *dirs, size_t ndirs, const char *key,
     const char *target)
 {
-    posts_options_t  opt = { key, target };
+    posts_options_t  opt = { .key = key, .target = target };
     char             log[] = "/tmp/test_posts.log.XXXXXX";
     int              fd, saved;
 
@@ -992,7 +992,7 @@ test_custom_key(void)
 static void
 test_diag(void)
 {
-    diag_t  d = { 0, 0, 1 };
+    diag_t  d = { .quiet = 1 };
     run_t   r;
     char    log[] = "/tmp/test_posts.log.XXXXXX";
     int     fd, saved;

@@ -1,0 +1,83 @@
+/*
+ * build.h - what "build" and "check" share: their options, and reading
+ * and validating everything a map is made of (posts, the configuration,
+ * its rules, redirects and imported lists, chains and loops).  "build"
+ * then writes the map; "check" checks the targets against a built site
+ * instead, and writes nothing.
+ */
+
+#ifndef BUILD_H
+#define BUILD_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "diag.h"
+#include "posts.h"
+#include "progress.h"
+#include "redirects.h"
+#include "rules.h"
+
+#define DEFAULT_KEY     "legacyUrl"
+#define DEFAULT_TARGET  "/{year}/{month}/{slug}"
+
+#define STATUS_MOVED    301
+#define STATUS_GONE     410
+
+typedef enum {
+    BUILD_MODE_BUILD,           /* -o FILE, writes the map */
+    BUILD_MODE_CHECK            /* --site DIR, --json, writes nothing */
+} build_mode_t;
+
+typedef struct {
+    const char   *output;       /* build */
+    const char   *site;         /* check: the built site, or NULL */
+    int           json;         /* check: a JSON report on stdout */
+    const char   *key;
+    const char   *target;
+    const char   *config;       /* --config FILE, or NULL */
+    int           ignore_case;
+    int           quiet;
+    char        **dirs;
+    size_t        ndirs;
+} build_options_t;
+
+typedef struct {
+    build_mode_t     mode;
+    build_options_t  opt;
+    config_t         cfg;
+    int              have_cfg;
+    post_list_t      posts;
+    redirect_list_t  list;
+    rule_list_t      rules;
+    diag_t           diag;
+    progress_t       progress;
+    struct timespec  start;
+    char           **dirs;      /* the configuration's content, copied */
+    diag_hook_pt     hook;      /* more to do with each message, or NULL */
+    void            *hook_ctx;
+} build_t;
+
+/*
+ * Parses the options of "build" or "check" (argv[0] is the command).
+ * --help prints the command's help and exits.  Returns 0, or -1 for a
+ * usage error (reported).
+ */
+int build_parse_options(build_t *b, build_mode_t mode, int argc,
+    char **argv);
+
+/*
+ * Reads the configuration, the posts and the lists, and validates them
+ * as a whole (duplicates, loops, chains collapsed).  Returns EXIT_OK,
+ * EXIT_INVALID (errors reported, counted in b->diag), EXIT_USAGE
+ * (reported) or EXIT_IO.
+ */
+int build_collect(build_t *b);
+
+/* Seconds since build_parse_options(). */
+double build_seconds(const build_t *b);
+
+void build_free(build_t *b);
+
+#endif /* BUILD_H */
