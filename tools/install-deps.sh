@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(build-essential nginx nginx-dev libyaml-dev libpcre2-dev curl perl)
 
 if [ "${1:-}" = test ]; then
-    packages+=(clang libclang-rt-dev valgrind)
+    packages+=(clang libclang-rt-dev valgrind debhelper dpkg-dev lintian man-db)
 fi
 
 missing=()
