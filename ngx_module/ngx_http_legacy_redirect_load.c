@@ -70,6 +70,12 @@ ngx_http_legacy_redirect_copy(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
         return NULL;
     }
 
+#if (NGX_LINUX) && defined(MADV_HUGEPAGE)
+    /* a big map is read and looked up at random: 2 MB pages mean far
+     * fewer page faults while reading it and fewer TLB misses later */
+    (void) madvise(buf, size, MADV_HUGEPAGE);
+#endif
+
     if (ngx_http_legacy_redirect_read(cf, fd, name, buf, size) != NGX_OK) {
         munmap(buf, size);
         return NULL;
