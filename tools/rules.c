@@ -198,6 +198,22 @@ rules_add(rule_list_t *list, const char *pattern, size_t pattern_len,
 }
 
 
+/* len bytes and a NUL: unlike strndup(), a NUL inside (a crafted map)
+ * does not make the copy shorter than the length kept beside it */
+static char *
+bytes_dup(const char *s, size_t len)
+{
+    char  *p = malloc(len + 1);
+
+    if (p != NULL) {
+        memcpy(p, s, len);
+        p[len] = '\0';
+    }
+
+    return p;
+}
+
+
 int
 rules_add_compiled(rule_list_t *list, const lrm_rule_t *lr, char *err,
     size_t err_size)
@@ -205,8 +221,8 @@ rules_add_compiled(rule_list_t *list, const lrm_rule_t *lr, char *err,
     rule_t  r;
 
     memset(&r, 0, sizeof(r));
-    r.pattern = strndup(lr->pattern, lr->pattern_len);
-    r.target = strndup(lr->target, lr->target_len);
+    r.pattern = bytes_dup(lr->pattern, lr->pattern_len);
+    r.target = bytes_dup(lr->target, lr->target_len);
     r.file = lr->source ? strndup(lr->source, lr->source_len) : strdup("");
 
     if (r.pattern == NULL || r.target == NULL || r.file == NULL) {
