@@ -327,7 +327,9 @@ report_loops(redirect_list_t *list, diag_t *diag)
     redirect_t    *r;
     const page_t  *page;
 
-    qsort(list->pages, list->page_count, sizeof(page_t), compare_pages);
+    if (list->page_count > 0) {
+        qsort(list->pages, list->page_count, sizeof(page_t), compare_pages);
+    }
 
     for (i = 0; i < list->count; i++) {
         r = &list->items[i];
@@ -357,7 +359,10 @@ report_loops(redirect_list_t *list, diag_t *diag)
 void
 redirects_check(redirect_list_t *list, diag_t *diag)
 {
-    qsort(list->items, list->count, sizeof(redirect_t), compare_keys);
+    if (list->count > 0) {       /* items is NULL in an empty list */
+        qsort(list->items, list->count, sizeof(redirect_t), compare_keys);
+    }
+
     drop_duplicates(list, diag);
     report_loops(list, diag);
 }

@@ -237,7 +237,9 @@ read_folder_names(walker_t *w, const char *path, walk_names_t *names)
     }
 
     closedir(dir);
-    qsort(names->names, names->count, sizeof(char *), compare_names);
+    if (names->count > 0) {     /* names is NULL in an empty folder */
+        qsort(names->names, names->count, sizeof(char *), compare_names);
+    }
     return 0;
 }
 
