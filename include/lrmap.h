@@ -173,7 +173,8 @@ const char *lrm_meta(const lrm_map_t *map, const char *name, size_t *len);
  * Turns the path part of a request target or of a legacy URL into the
  * form used as a key.  in may be a path ("/a/b.html?x=1") or, when
  * allow_absolute is set, an absolute http(s) URL whose path is used.
- * Writes at most in_len bytes (or 1 for an empty path) to out.  Returns
+ * Writes at most LRM_MAX_KEY bytes to out (not in_len: a literal space
+ * or control byte becomes a 3-byte escape).  Returns
  * the length written, or -1 when the input is not a usable path (does not
  * start with '/', climbs above the root, or is longer than LRM_MAX_KEY).
  * The rules are listed in docs/normalisation.md.
