@@ -124,3 +124,53 @@ deb:
 
 clean:
 	rm -rf $(BUILD) t/servroot
+
+# ---- robustness: fuzzing, sanitizers, stress (docs/robustness.md) -------
+#
+#   make fuzz          every libFuzzer target for FUZZ_SECONDS (default 30)
+#   make fuzz-long     every target for FUZZ_LONG_SECONDS (default 600)
+#   make fuzz-build    just build them (build/fuzz/)
+#   make sanitize      the Test::Nginx suite with the module built with
+#                      ASan+UBSan (build/nginx-asan), and the tool's tests
+#                      with an ASan+UBSan build of the tool
+#   make valgrind      the Test::Nginx suite with nginx under valgrind
+#   make stress        live faults and reload under load (t/stress/)
+
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -O1 -g -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 30
+FUZZ_LONG_SECONDS ?= 600
+FUZZ_TARGETS := map normalize posts config import_json import_netlify \
+                import_tsv
+FUZZ_LIB_SRCS := $(CORE_SRCS) $(filter-out tools/main.c tools/cmd_%.c,$(TOOL_SRCS))
+FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_TARGETS))
+FUZZ_DEPS    := fuzz/common.c fuzz/common.h $(FUZZ_LIB_SRCS) \
+                $(wildcard include/*.h tools/*.h)
+
+.PHONY: fuzz fuzz-long fuzz-build sanitize sanitize-module sanitize-tool \
+        valgrind stress
+
+fuzz-build: $(FUZZ_BINS)
+
+$(BUILD)/fuzz/fuzz_import_json: fuzz/fuzz_import.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -Ifuzz $(FUZZ_FLAGS) -DIMPORT_NAME='"list.json"' -o $@ $< fuzz/common.c $(FUZZ_LIB_SRCS) $(LDLIBS)
+
+$(BUILD)/fuzz/fuzz_import_netlify: fuzz/fuzz_import.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -Ifuzz $(FUZZ_FLAGS) -DIMPORT_NAME='"_redirects"' -o $@ $< fuzz/common.c $(FUZZ_LIB_SRCS) $(LDLIBS)
+
+$(BUILD)/fuzz/fuzz_import_tsv: fuzz/fuzz_import.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -Ifuzz $(FUZZ_FLAGS) -DIMPORT_NAME='"list.tsv"' -o $@ $< fuzz/common.c $(FUZZ_LIB_SRCS) $(LDLIBS)
+
+$(BUILD)/fuzz/fuzz_%: fuzz/fuzz_%.c $(FUZZ_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -Ifuzz $(FUZZ_FLAGS) -o $@ $< fuzz/common.c $(FUZZ_LIB_SRCS) $(LDLIBS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) BUILD=$(BUILD) bash fuzz/run.sh $(FUZZ_TARGETS)
+
+fuzz-long: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) BUILD=$(BUILD) bash fuzz/run.sh $(FUZZ_TARGETS)

@@ -1,0 +1,79 @@
+/*
+ * fuzz_posts.c - a post file as the build reads it: front matter
+ * extraction (BOM, CRLF, closing line), YAML parsing with libyaml, the
+ * legacy URL field, the date, the target template, and then the build's
+ * checks, writing and reading back (fuzz_finish()).
+ *
+ * Byte 0 chooses the front matter key and target template; the rest is
+ * the file.
+ */
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common.h"
+#include "posts.h"
+
+#define STATUS_MOVED  301
+#define STATUS_GONE   410
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const posts_options_t  opts[] = {
+        { "legacyUrl", "/{year}/{month}/{slug}" },
+        { "legacyUrl", "/{slug}/" },
+        { "aliases", "/posts/{title}" },
+        { "legacyUrl", "/{year}/{month}/{day}/{slug}.html" },
+    };
+    post_list_t             posts = { 0 };
+    redirect_list_t         list = { 0 };
+    rule_list_t             rules = { 0 };
+    diag_t                  diag = { 0 };
+    const post_redirect_t  *p;
+    const char             *path;
+    size_t                  i;
+
+    if (size < 1) {
+        return 0;
+    }
+
+    path = fuzz_file("a-post/index.md", data + 1, size - 1);
+    if (data[0] & 0x10) {
+        list.norm_flags = LRM_NORM_CASELESS;
+        rules.caseless = 1;
+    }
+
+    if (posts_collect(&path, 1, &opts[data[0] & 3], &posts, &diag) != 0) {
+        goto done;
+    }
+
+    for (i = 0; i < posts.count; i++) {
+        p = &posts.items[i];
+        FUZZ_ASSERT(redirects_add_page(&list, p->target, p->file) == 0);
+        FUZZ_ASSERT(redirects_add(&list, p->legacy, p->target,
+                                  p->unpublished ? STATUS_GONE : STATUS_MOVED,
+                                  p->file, p->line, p->column, &diag) >= 0);
+    }
+
+    fuzz_finish(&list, &rules, &diag);
+
+done:
+    posts_free(&posts);
+    redirects_free(&list);
+    rules_free(&rules);
+    return 0;
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    char  sub[600];
+
+    (void) argc;
+    (void) argv;
+    snprintf(sub, sizeof(sub), "%s/a-post", fuzz_dir());
+    mkdir(sub, 0700);
+    return 0;
+}
