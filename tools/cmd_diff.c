@@ -7,11 +7,13 @@
  *   ~ /key: /old (301) -> /new (302)
  *   + rule '^/x/(.*)$' -> /y/$1 (301)
  *   ~ rule '^/x/(.*)$': /y/$1 (301) -> /z/$1 (301)
+ *   ~ rule '^/b/': moved from #2 to #4
  *   N added, M removed, K changed
  *
  * Entries are compared by key, on target and status (not on where they
  * were declared).  Rules are compared by pattern, on target, status,
- * query flags and their position (order decides which rule answers).
+ * query flags and their order (which decides which rule answers): the
+ * rules out of the longest run kept in order are "moved".
  * Exit status as diff(1): 0 the same, 1 different, 2 usage, 3 a map
  * that cannot be read.
  */
@@ -36,7 +38,8 @@ static const char  diff_help[] =
     "rules as  + rule 'PATTERN' -> TARGET (STATUS)  and so on, then\n"
     "  N added, M removed, K changed\n"
     "Entries are matched by key, rules by pattern; a rule that moved in\n"
-    "the order counts as changed.  A 410 has no target.\n"
+    "the order (\"moved from #2 to #4\") counts as changed.  A 410 has\n"
+    "no target.\n"
     "\n"
     "  -j, --json             one JSON object: {\"added\", \"removed\",\n"
     "                         \"changed\", \"summary\"}\n"
@@ -72,8 +75,17 @@ typedef struct {
     int          rule;          /* a rule: from is its pattern */
     unsigned     flags;
     size_t       position;      /* rules: 1-based */
-    size_t       rank;          /* rules: among those in both maps */
+    int          moved;         /* rules: out of order among the common */
 } item_t;
+
+
+static int
+bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int  c = memcmp(a, b, alen < blen ? alen : blen);
+
+    return c ? c : (alen > blen) - (alen < blen);
+}
 
 
 static void
@@ -154,14 +166,24 @@ report(diff_t *d, int what, const item_t *old, const item_t *new)
     if (what == CHANGED) {
         fputs("~ ", stdout);
         print_from(stdout, x);
+
+        if (x->rule && new->moved && old->status == new->status
+            && old->flags == new->flags
+            && bytes_cmp(old->to, old->to_len, new->to, new->to_len) == 0)
+        {
+            printf(": moved from #%zu to #%zu\n", old->position,
+                   new->position);
+            return;
+        }
+
         fputs(": ", stdout);
         print_side(stdout, old);
-        if (x->rule && old->rank != new->rank) {
+        if (new->moved) {
             printf(" #%zu", old->position);
         }
         fputs(" -> ", stdout);
         print_side(stdout, new);
-        if (x->rule && old->rank != new->rank) {
+        if (new->moved) {
             printf(" #%zu", new->position);
         }
         fputc('\n', stdout);
@@ -173,15 +195,6 @@ report(diff_t *d, int what, const item_t *old, const item_t *new)
     fputs(x->status == 410 ? " " : " -> ", stdout);
     print_side(stdout, x);
     fputc('\n', stdout);
-}
-
-
-static int
-bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int  c = memcmp(a, b, alen < blen ? alen : blen);
-
-    return c ? c : (alen > blen) - (alen < blen);
 }
 
 
@@ -216,7 +229,7 @@ static int
 same(const item_t *a, const item_t *b)
 {
     return a->status == b->status && a->flags == b->flags
-           && a->rank == b->rank
+           && !a->moved && !b->moved
            && bytes_cmp(a->to, a->to_len, b->to, b->to_len) == 0;
 }
 
@@ -279,6 +292,50 @@ find_rule(const lrm_rule_t *rules, size_t n, const char *used,
 
 
 /*
+ * Marks which of the rules both maps have changed their order: r[i] is
+ * the position in NEW of the i-th common rule of OLD; the longest
+ * increasing run of r stays in order (on a tie, the later rules stay),
+ * the others moved.  Sets moved[i].  Returns 0, or -1 (out of memory).
+ */
+static int
+find_moved(const size_t *r, size_t m, char *moved)
+{
+    size_t  *len, *prev, i, j, best = 0;
+
+    len = calloc(m + 1, sizeof(size_t));
+    prev = calloc(m + 1, sizeof(size_t));
+    if (len == NULL || prev == NULL) {
+        free(len);
+        free(prev);
+        return -1;
+    }
+
+    for (i = 0; i < m; i++) {
+        len[i] = 1;
+        prev[i] = (size_t) -1;
+        for (j = 0; j < i; j++) {
+            if (r[j] < r[i] && len[j] + 1 >= len[i]) {
+                len[i] = len[j] + 1;
+                prev[i] = j;
+            }
+        }
+        if (len[i] >= len[best]) {
+            best = i;
+        }
+        moved[i] = 1;
+    }
+
+    for (i = best; m > 0 && i != (size_t) -1; i = prev[i]) {
+        moved[i] = 0;
+    }
+
+    free(len);
+    free(prev);
+    return 0;
+}
+
+
+/*
  * Rules are matched by pattern.  A rule in both maps has changed when its
  * target, status or flags differ, or when it moved among the rules the
  * two maps share (an added or removed rule alone moves nothing).
@@ -288,35 +345,33 @@ diff_rules(diff_t *d, const lrm_rule_t *a, size_t na, const lrm_rule_t *b,
     size_t nb)
 {
     item_t   x, y;
-    char    *used;
+    char    *used, *moved;
     long    *match, k;
-    size_t  *rank_b, i, r;
+    size_t  *order, i, m = 0;
+    int      rc = -1;
 
     used = calloc(nb + 1, 1);
+    moved = calloc(na + 1, 1);
     match = calloc(na + 1, sizeof(long));
-    rank_b = calloc(nb + 1, sizeof(size_t));
+    order = calloc(na + 1, sizeof(size_t));
 
-    if (used == NULL || match == NULL || rank_b == NULL) {
-        free(used);
-        free(match);
-        free(rank_b);
-        return -1;
+    if (used == NULL || moved == NULL || match == NULL || order == NULL) {
+        goto done;
     }
 
     for (i = 0; i < na; i++) {
         match[i] = find_rule(b, nb, used, &a[i]);
         if (match[i] >= 0) {
             used[match[i]] = 1;
+            order[m++] = (size_t) match[i];
         }
     }
 
-    for (i = 0, r = 0; i < nb; i++) {
-        if (used[i]) {
-            rank_b[i] = r++;
-        }
+    if (find_moved(order, m, moved) != 0) {
+        goto done;
     }
 
-    for (i = 0, r = 0; i < na; i++) {
+    for (i = 0, m = 0; i < na; i++) {
         rule_item(&a[i], i + 1, &x);
         k = match[i];
 
@@ -325,9 +380,8 @@ diff_rules(diff_t *d, const lrm_rule_t *a, size_t na, const lrm_rule_t *b,
             continue;
         }
 
-        x.rank = r++;
         rule_item(&b[k], (size_t) k + 1, &y);
-        y.rank = rank_b[k];
+        y.moved = moved[m++];
 
         if (!same(&x, &y)) {
             report(d, CHANGED, &x, &y);
@@ -341,10 +395,15 @@ diff_rules(diff_t *d, const lrm_rule_t *a, size_t na, const lrm_rule_t *b,
         }
     }
 
+    rc = 0;
+
+done:
+
     free(used);
+    free(moved);
     free(match);
-    free(rank_b);
-    return 0;
+    free(order);
+    return rc;
 }
 
 

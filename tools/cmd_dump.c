@@ -98,6 +98,7 @@ typedef struct {
     const char  *path;
     size_t       exported;
     size_t       unexpressible;     /* keys the server cannot compare */
+    size_t       spaces;            /* keys with a space (apache, haproxy) */
     size_t       other_status;      /* left out by the status filter */
     size_t       unsupported;       /* a status the format lacks */
     size_t       duplicates;        /* same key for a caseless server */
@@ -177,7 +178,9 @@ print_nginx_token(const char *s, size_t len, int is_value)
     int     quote = 0;
 
     for (i = 0; i < len; i++) {
-        if (strchr(" \t;{}#\"'\\$", s[i]) != NULL) {
+        if (strchr(" \t;{}#\"'\\", s[i]) != NULL
+            || (s[i] == '$' && !is_value))
+        {
             quote = 1;
         }
     }
@@ -397,7 +400,7 @@ print_entry(dump_t *d, const lrm_entry_t *e, const char *dkey, long dlen,
             return 0;
         }
         if (d->format != FMT_NGINX && memchr(dkey, ' ', (size_t) dlen)) {
-            d->unexpressible++;
+            d->spaces++;
             return 0;
         }
         if (d->format == FMT_NGINX) {
@@ -699,8 +702,10 @@ cmd_dump(int argc, char **argv)
     }
 
     warn(&d, d.other_status, "another status (see --status)");
-    warn(&d, d.unexpressible, "the key decodes to another path (an encoded "
-         "'/' or control character) or holds a space");
+    warn(&d, d.unexpressible, "the key holds an encoded '/' or control "
+         "character, which the server would decode into another path");
+    warn(&d, d.spaces, "the key holds a space, which the format cannot "
+         "write");
     warn(&d, d.unsupported, "a status the format does not support");
     warn(&d, d.duplicates, "the key differs from another only by case, "
          "which nginx's map ignores");
