@@ -66,14 +66,14 @@ static ngx_http_module_t  ngx_http_legacy_redirect_module_ctx = {
     ngx_http_legacy_redirect_add_variables, /* preconfiguration */
     ngx_http_legacy_redirect_init,         /* postconfiguration */
 
-    ngx_http_legacy_redirect_create_main_conf, /* create main configuration */
+    ngx_http_legacy_redirect_create_main_conf, /* create main conf */
     NULL,                                  /* init main configuration */
 
     NULL,                                  /* create server configuration */
     NULL,                                  /* merge server configuration */
 
-    ngx_http_legacy_redirect_create_loc_conf, /* create location configuration */
-    ngx_http_legacy_redirect_merge_loc_conf /* merge location configuration */
+    ngx_http_legacy_redirect_create_loc_conf, /* create location conf */
+    ngx_http_legacy_redirect_merge_loc_conf /* merge location conf */
 };
 
 

@@ -2,7 +2,7 @@
  * imports.h - redirect lists kept outside the posts, named under
  * "import:" in redirect-map.yaml:
  *
- *   *.json                  {"old": "new", "old2": {"to": "new", "status": 302}}
+ *   *.json   {"old": "new", "old2": {"to": "new", "status": 302}}
  *                           or [{"from": "old", "to": "new", "status": 302}]
  *   _redirects, *.redirects Netlify lines: old new [status[!]]; "*" and
  *                           ":name" in old become a pattern rule

@@ -39,7 +39,8 @@ typedef struct {
 /*
  * Adds legacy -> target.  legacy is a path or an absolute http(s) URL;
  * target a site path or an absolute http(s) URL ("" for a 410).  Reports
- * and skips an unusable URL.  Returns 0, 1 when reported, or -1 when out of memory.
+ * and skips an unusable URL.  Returns 0, 1 when reported, or -1 when out
+ * of memory.
  */
 int redirects_add(redirect_list_t *list, const char *legacy,
     const char *target, unsigned status, const char *file, unsigned line,
