@@ -104,6 +104,13 @@ config_load_yaml(const char *path, yaml_document_t *doc, diag_t *diag)
     yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
     yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 
+    rc = yaml_check_depth(path, text, len, 1, diag);
+    if (rc != 0) {
+        yaml_parser_delete(&parser);
+        free(text);
+        return rc;
+    }
+
     if (!yaml_parser_load(&parser, doc)) {
         rc = yaml_report_error(&parser, path, text, len, 1, diag) != 0
              ? -2 : -1;

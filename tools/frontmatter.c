@@ -212,6 +212,17 @@ parse_yaml(frontmatter_t *fm, const char *text, size_t len, diag_t *diag)
     yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
     yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 
+    switch (yaml_check_depth(fm->file, text, len, YAML_FIRST_LINE, diag)) {
+    case 0:
+        break;
+    case -1:
+        yaml_parser_delete(&parser);
+        return FM_ERROR;
+    default:
+        yaml_parser_delete(&parser);
+        return FM_NOMEM;
+    }
+
     if (!yaml_parser_load(&parser, &fm->doc)) {
         rc = report_yaml_error(&parser, fm->file, text, len, diag);
         yaml_parser_delete(&parser);

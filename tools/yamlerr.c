@@ -47,3 +47,53 @@ yaml_report_error(const yaml_parser_t *parser, const char *path,
 
     return 0;
 }
+
+
+int
+yaml_check_depth(const char *path, const char *text, size_t len,
+    unsigned first_line, diag_t *diag)
+{
+    yaml_parser_t  parser;
+    yaml_event_t   event;
+    unsigned       depth = 0;
+    int            rc = 0, done = 0;
+
+    if (!yaml_parser_initialize(&parser)) {
+        diag_error(diag, NULL, 0, 0, "out of memory");
+        return -2;
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+
+    /* a parse error is left for yaml_parser_load() to report */
+
+    while (!done && yaml_parser_parse(&parser, &event)) {
+        switch (event.type) {
+        case YAML_SEQUENCE_START_EVENT:
+        case YAML_MAPPING_START_EVENT:
+            if (++depth > YAML_MAX_DEPTH) {
+                diag_error(diag, path,
+                           (unsigned) event.start_mark.line + first_line,
+                           (unsigned) event.start_mark.column + 1,
+                           "YAML nested deeper than %d levels",
+                           YAML_MAX_DEPTH);
+                rc = -1;
+                done = 1;
+            }
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            break;
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&event);
+    }
+
+    yaml_parser_delete(&parser);
+    return rc;
+}

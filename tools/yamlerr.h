@@ -24,4 +24,21 @@
 int yaml_report_error(const yaml_parser_t *parser, const char *path,
     const char *text, size_t len, unsigned first_line, diag_t *diag);
 
+/*
+ * libyaml's scanner takes time quadratic in the nesting of flow
+ * collections ("[[[[..."): a front matter of a few megabytes would take
+ * hours.  No configuration, list or front matter needs more than a few
+ * levels, so deeper text is refused before it is loaded.
+ */
+#define YAML_MAX_DEPTH  256
+
+/*
+ * Parses text (events only, no document) and reports, at its place, a
+ * collection nested deeper than YAML_MAX_DEPTH.  Returns 0 (also on a
+ * parse error, left for yaml_parser_load() to report), -1 when too deep
+ * (reported), -2 when out of memory (reported).
+ */
+int yaml_check_depth(const char *path, const char *text, size_t len,
+    unsigned first_line, diag_t *diag);
+
 #endif /* YAMLERR_H */
