@@ -11,6 +11,7 @@
  */
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,11 @@ int
 main(int argc, char **argv)
 {
     const char  *cmd;
+
+    /* past a file size limit (ulimit -f), write() fails with EFBIG and
+     * the build reports it and removes its temporary file, instead of
+     * being killed half-way */
+    signal(SIGXFSZ, SIG_IGN);
 
     if (argc < 2) {
         usage(stderr);
