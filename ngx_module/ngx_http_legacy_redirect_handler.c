@@ -235,11 +235,18 @@ ngx_http_legacy_redirect_debug_header(ngx_http_request_t *r,
 ngx_int_t
 ngx_http_legacy_redirect_handler(ngx_http_request_t *r)
 {
-    ngx_http_complex_value_t         cv;
-    ngx_http_legacy_redirect_ctx_t  *ctx;
+    ngx_http_complex_value_t              cv;
+    ngx_http_legacy_redirect_ctx_t       *ctx;
+    ngx_http_legacy_redirect_loc_conf_t  *lrcf;
 
     if (r != r->main) {
         return NGX_DECLINED;
+    }
+
+    lrcf = ngx_http_get_module_loc_conf(r, ngx_http_legacy_redirect_module);
+
+    if (lrcf->map == NULL) {
+        return NGX_DECLINED;        /* no map here: no cost at all */
     }
 
     ctx = ngx_http_legacy_redirect_find(r);
