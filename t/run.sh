@@ -17,6 +17,11 @@ echo "== unit tests"
 build/test_lrmap
 build/test_posts
 
+# short libFuzzer runs (ASan+UBSan) of every target, seeds and findings
+# first; make fuzz-long for the long runs (docs/robustness.md)
+echo "== fuzz targets, ${FUZZ_SECONDS:-20} s each"
+make -s fuzz FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+
 export TEST_NGINX_BINARY=${TEST_NGINX_BINARY:-$(command -v nginx || echo /usr/sbin/nginx)}
 export TEST_NGINX_LOAD_MODULES=${TEST_NGINX_LOAD_MODULES:-$PWD/build/ngx_http_legacy_redirect_module.so}
 
