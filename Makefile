@@ -191,3 +191,7 @@ sanitize: all sanitize-module
 
 valgrind: all
 	MODE=valgrind BUILD=$(BUILD) bash fuzz/sanitize.sh
+
+# live faults and reload under load, against Debian's nginx (needs wrk)
+stress: all
+	prove -v t/stress/live-faults.pl t/stress/reload-load.pl
