@@ -84,6 +84,8 @@ typedef struct {
     char              *key;        /* the normalised key reached */
 } hop_t;
 
+#define HOP_KEY_SIZE  (LRM_MAX_KEY + 1)
+
 typedef struct {
     redirect_list_t   *list;
     rule_list_t       *rules;
@@ -91,6 +93,7 @@ typedef struct {
     rule_hit_t        *hit;
     hop_t              hops[CHAINS_MAX_HOPS + 2];
     size_t             nhops;
+    char               keys[CHAINS_MAX_HOPS + 2][HOP_KEY_SIZE];
     char               key[LRM_MAX_KEY];
     char               cur[LRM_MAX_TARGET + 1];
     int                nomem;
@@ -100,14 +103,23 @@ typedef struct {
 static void
 chain_reset(chain_t *c)
 {
-    size_t  i;
-
-    for (i = 0; i < c->nhops; i++) {
-        free(c->hops[i].key);
-    }
-
     c->nhops = 0;
 }
+
+
+/*
+ * An error about the chain that starts at entry e (held back so that
+ * they come out in the order of the keys) or at a rule (e NULL).
+ */
+#define chain_error(c, e, file, line, column, ...)                          \
+    do {                                                                    \
+        if ((e) != NULL) {                                                  \
+            redirects_error((c)->list, (c)->diag, (e), file, line, column,  \
+                            __VA_ARGS__);                                   \
+        } else {                                                            \
+            diag_error((c)->diag, file, line, column, __VA_ARGS__);         \
+        }                                                                   \
+    } while (0)
 
 
 static int
@@ -165,11 +177,9 @@ step(chain_t *c, unsigned *status)
     h = &c->hops[c->nhops];
     h->entry = e;
     h->rule = r;
-    h->key = strndup(c->key, (size_t) n);
-    if (h->key == NULL) {
-        c->nomem = 1;
-        return 0;
-    }
+    h->key = c->keys[c->nhops];
+    memcpy(h->key, c->key, (size_t) n);
+    h->key[n] = '\0';
 
     c->nhops++;
 
@@ -248,19 +258,21 @@ follow(chain_t *c, const redirect_t *e, const rule_t *r, int *gone)
     /* hop 0: the start itself */
     c->hops[0].entry = e;
     c->hops[0].rule = r;
-    c->hops[0].key = strdup(e ? e->key : "");
-    if (c->hops[0].key == NULL) {
-        c->nomem = 1;
-        return FOLLOW_STUCK;
+    c->hops[0].key = c->keys[0];
+    if (e != NULL) {
+        memcpy(c->keys[0], e->key, e->key_len);
+        c->keys[0][e->key_len] = '\0';
+    } else {
+        c->keys[0][0] = '\0';
     }
     c->nhops = 1;
 
     for (t = 1; ; t++) {
         if (t > CHAINS_MAX_HOPS) {
-            diag_error(c->diag, e ? e->file : r->file, e ? e->line : r->line,
-                       e ? e->column : r->column, "the redirect chain from "
-                       "\"%s\" is longer than %d hops", e ? e->key
-                       : r->pattern, CHAINS_MAX_HOPS);
+            chain_error(c, e, e ? e->file : r->file, e ? e->line : r->line,
+                        e ? e->column : r->column, "the redirect chain from "
+                        "\"%s\" is longer than %d hops", e ? e->key
+                        : r->pattern, CHAINS_MAX_HOPS);
             return FOLLOW_STUCK;
         }
 
@@ -312,7 +324,7 @@ follow(chain_t *c, const redirect_t *e, const rule_t *r, int *gone)
         min = 1;
         for (i = 1; i < t; i++) {
             if (e != NULL && c->hops[i].entry != NULL
-                && c->hops[i].entry < e)
+                && redirects_key_cmp(c->hops[i].entry, e) < 0)
             {
                 min = 0;
             }
@@ -334,8 +346,8 @@ follow(chain_t *c, const redirect_t *e, const rule_t *r, int *gone)
 
         if (e != NULL) {
             path = describe(c, 0, t);
-            diag_error(c->diag, e->file, e->line, e->column,
-                       "redirect loop: %s", path ? path : e->key);
+            chain_error(c, e, e->file, e->line, e->column,
+                        "redirect loop: %s", path ? path : e->key);
 
         } else if (t == 1) {
             diag_error(c->diag, r->file, r->line, r->column, "rule '%s' "
@@ -358,41 +370,40 @@ follow(chain_t *c, const redirect_t *e, const rule_t *r, int *gone)
 
 /*
  * Follows the chain that starts at entry e or rule r (the other is NULL),
- * whose target and status are *target and *status.  When the chain has
- * more than one hop, *target becomes where it ends, or "" with *status
- * 410 when a hop on the way is a 410.  Returns 0, or -1 when out of
- * memory (c->nomem set).
+ * whose target and status are target and *status.  Returns 1 when the
+ * chain has more than one hop: then c->cur is where it ends, or *status
+ * is 410 when a hop on the way is a 410.  Returns 0 otherwise.
  */
 static int
-collapse_target(chain_t *c, redirect_t *e, rule_t *r, char **target,
-    unsigned *status)
+collapse_target(chain_t *c, const redirect_t *e, const rule_t *r,
+    const char *target, unsigned *status)
 {
-    int    gone;
-    char  *t;
+    int  gone;
 
-    if (*status == STATUS_GONE || !is_site_path(*target)) {
+    if (*status == STATUS_GONE || !is_site_path(target)) {
         return 0;
     }
 
-    snprintf(c->cur, sizeof(c->cur), "%s", *target);
+    snprintf(c->cur, sizeof(c->cur), "%s", target);
 
     if (follow(c, e, r, &gone) != FOLLOW_END || c->nhops < 2) {
         return 0;
     }
 
-    t = strdup(gone ? "" : c->cur);
-    if (t == NULL) {
-        c->nomem = 1;
-        return -1;
-    }
-
-    free(*target);
-    *target = t;
     if (gone) {
         *status = STATUS_GONE;
+        c->cur[0] = '\0';
     }
 
-    return 0;
+    return 1;
+}
+
+
+static int
+compare_found(const void *a, const void *b)
+{
+    return redirects_key_cmp(*(redirect_t *const *) a,
+                             *(redirect_t *const *) b);
 }
 
 
@@ -402,7 +413,10 @@ chains_collapse(redirect_list_t *list, rule_list_t *rules, diag_t *diag)
     chain_t     *c;
     redirect_t  *e;
     rule_t      *r;
-    size_t       i;
+    redirect_t **found = NULL;
+    size_t       i, nfound = 0, cfound = 0;
+    unsigned     status;
+    char        *t;
     int          rc;
 
     c = calloc(1, sizeof(*c));
@@ -415,20 +429,90 @@ chains_collapse(redirect_list_t *list, rule_list_t *rules, diag_t *diag)
     c->rules = rules;
     c->diag = diag;
 
+    /*
+     * Most entries lead nowhere (their target is neither a key nor
+     * matched by a rule): one step finds those, in any order.  The rest
+     * are collapsed in the order of their keys, because collapsing one
+     * entry shortens the chains that pass through it (and whether a chain
+     * is "longer than 64 hops" depends on that order).
+     */
     for (i = 0; i < list->count && !c->nomem; i++) {
         e = &list->items[i];
-        collapse_target(c, e, NULL, &e->target, &e->status);
+
+        if (e->status == STATUS_GONE || !is_site_path(e->target)) {
+            continue;
+        }
+
+        /* redirects_check() found the targets that are keys */
+        if (!(e->flags & REDIRECT_TO_KEY)) {
+            if (rules->count == 0) {
+                continue;
+            }
+
+            snprintf(c->cur, sizeof(c->cur), "%s", e->target);
+            chain_reset(c);
+
+            if (!step(c, &status)) {
+                continue;
+            }
+        }
+
+        if (nfound == cfound) {
+            size_t        cap = cfound ? cfound * 2 : 64;
+            redirect_t  **grown = realloc(found, cap * sizeof(*found));
+
+            if (grown == NULL) {
+                c->nomem = 1;
+                break;
+            }
+            found = grown;
+            cfound = cap;
+        }
+
+        found[nfound++] = e;
     }
+
+    chain_reset(c);
+
+    if (nfound > 0) {
+        qsort(found, nfound, sizeof(*found), compare_found);
+    }
+
+    for (i = 0; i < nfound && !c->nomem; i++) {
+        e = found[i];
+        status = e->status;
+
+        if (collapse_target(c, e, NULL, e->target, &status)) {
+            e->status = (uint16_t) status;
+            if (redirects_set_target(list, e, c->cur) != 0) {
+                c->nomem = 1;
+            }
+        }
+    }
+
+    free(found);
+    redirects_flush(list, diag);
 
     /* a rule's target with captures is not known until a match */
 
     for (i = 0; i < rules->count && !c->nomem; i++) {
         r = &rules->items[i];
 
+        status = r->status;
+
         if (rules_target_is_literal(r)
-            && collapse_target(c, NULL, r, &r->target, &r->status) == 0)
+            && collapse_target(c, NULL, r, r->target, &status))
         {
-            r->target_len = strlen(r->target);
+            t = strdup(c->cur);
+            if (t == NULL) {
+                c->nomem = 1;
+                break;
+            }
+
+            free(r->target);
+            r->target = t;
+            r->target_len = strlen(t);
+            r->status = status;
         }
     }
 

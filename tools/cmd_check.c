@@ -198,7 +198,7 @@ static void
 check_site(build_t *b, site_stats_t *st)
 {
     const char        *site = b->opt.site;
-    const redirect_t  *e;
+    redirect_t        *e;
     const rule_t      *r;
     size_t             i;
 
@@ -218,11 +218,13 @@ check_site(build_t *b, site_stats_t *st)
 
         if (!target_exists(site, e->target)) {
             st->missing++;
-            diag_error(&b->diag, e->file, e->line, e->column, "target \"%s\" "
-                       "of \"%s\" does not exist in %s", e->target, e->key,
-                       site);
+            redirects_error(&b->list, &b->diag, e, e->file, e->line,
+                            e->column, "target \"%s\" of \"%s\" does not "
+                            "exist in %s", e->target, e->key, site);
         }
     }
+
+    redirects_flush(&b->list, &b->diag);     /* in the order of the keys */
 
     for (i = 0; i < b->rules.count; i++) {
         r = &b->rules.items[i];

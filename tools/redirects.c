@@ -2,19 +2,224 @@
  * redirects.c - see redirects.h.
  */
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lrmap.h"
 #include "redirects.h"
 
+#define BLOCK_SIZE  ((size_t) 1 << 20)
+
+struct redirects_block_s {
+    redirects_block_t  *next;
+    size_t              used;
+    size_t              size;
+    char                data[];
+};
+
+struct redirects_note_s {
+    const char  *key;            /* the entry's key: the order of notes */
+    size_t       key_len;
+    size_t       seq;            /* then the order they were made in */
+    const char  *file;
+    unsigned     line;
+    unsigned     column;
+    char        *message;
+};
+
+
+/* ---- the arena of strings ---- */
+
+static char *
+arena_alloc(redirect_list_t *list, size_t n)
+{
+    redirects_block_t  *b = list->blocks;
+    size_t              size;
+    char               *p;
+
+    if (b == NULL || b->size - b->used < n) {
+        size = n > BLOCK_SIZE / 4 ? n : BLOCK_SIZE;
+        b = malloc(sizeof(redirects_block_t) + size);
+        if (b == NULL) {
+            return NULL;
+        }
+
+        b->used = 0;
+        b->size = size;
+
+        if (size == BLOCK_SIZE || list->blocks == NULL) {
+            b->next = list->blocks;
+            list->blocks = b;
+
+        } else {            /* a big one: keep the current block in use */
+            b->next = list->blocks->next;
+            list->blocks->next = b;
+        }
+    }
+
+    p = b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+
+static char *
+arena_dup(redirect_list_t *list, const char *s, size_t len)
+{
+    char  *p = arena_alloc(list, len + 1);
+
+    if (p != NULL) {
+        memcpy(p, s, len);
+        p[len] = '\0';
+    }
+
+    return p;
+}
+
+
+/* ---- file names, kept once each: [u32 index][name NUL] ---- */
+
+static uint32_t
+file_index_of(const char *interned)
+{
+    uint32_t  idx;
+
+    memcpy(&idx, interned - 4, 4);
+    return idx;
+}
+
+
+uint32_t
+redirects_source(const redirect_t *r)
+{
+    return file_index_of(r->file);
+}
+
+
+static uint32_t *
+file_slot(const redirect_list_t *list, const char *file, size_t len)
+{
+    size_t     mask = list->file_table_size - 1;
+    size_t     i = (size_t) lrm_hash(file, len) & mask;
+    uint32_t  *slot;
+
+    for ( ;; ) {
+        slot = &list->file_table[i];
+
+        if (*slot == 0 || strcmp(list->files[*slot - 1], file) == 0) {
+            return slot;
+        }
+
+        i = (i + 1) & mask;
+    }
+}
+
 
 static int
-has_space_or_control(const char *s)
+file_table_grow(redirect_list_t *list)
 {
-    const unsigned char  *p;
+    size_t     size = list->file_table_size ? list->file_table_size * 2 : 64;
+    uint32_t  *old = list->file_table, *slot;
+    size_t     i;
 
-    for (p = (const unsigned char *) s; *p; p++) {
+    list->file_table = calloc(size, sizeof(uint32_t));
+    if (list->file_table == NULL) {
+        list->file_table = old;
+        return -1;
+    }
+
+    list->file_table_size = size;
+
+    for (i = 0; i < list->file_count; i++) {
+        slot = file_slot(list, list->files[i], strlen(list->files[i]));
+        *slot = (uint32_t) i + 1;
+    }
+
+    free(old);
+    return 0;
+}
+
+
+static const char *
+intern_file(redirect_list_t *list, const char *file)
+{
+    const char   **grown;
+    uint32_t      *slot;
+    size_t         len, cap;
+    char          *p;
+    uint32_t       idx;
+
+    if (list->last_file != 0
+        && strcmp(list->files[list->last_file - 1], file) == 0)
+    {
+        return list->files[list->last_file - 1];
+    }
+
+    if ((list->file_count + 1) * 2 > list->file_table_size
+        && file_table_grow(list) != 0)
+    {
+        return NULL;
+    }
+
+    len = strlen(file);
+    slot = file_slot(list, file, len);
+
+    if (*slot != 0) {
+        list->last_file = *slot;
+        return list->files[*slot - 1];
+    }
+
+    if (list->file_count == list->file_capacity) {
+        cap = list->file_capacity ? list->file_capacity * 2 : 16;
+        grown = realloc(list->files, cap * sizeof(char *));
+        if (grown == NULL) {
+            return NULL;
+        }
+        list->files = grown;
+        list->file_capacity = cap;
+    }
+
+    p = arena_alloc(list, 4 + len + 1);
+    if (p == NULL) {
+        return NULL;
+    }
+
+    idx = (uint32_t) list->file_count;
+    memcpy(p, &idx, 4);
+    memcpy(p + 4, file, len + 1);
+
+    list->files[list->file_count++] = p + 4;
+    *slot = idx + 1;
+    list->last_file = idx + 1;
+
+    return p + 4;
+}
+
+
+long
+redirects_file_index(const redirect_list_t *list, const char *file)
+{
+    uint32_t  *slot;
+
+    if (list->file_table_size == 0) {
+        return -1;
+    }
+
+    slot = file_slot(list, file, strlen(file));
+    return *slot ? (long) *slot - 1 : -1;
+}
+
+
+/* ---- adding ---- */
+
+static int
+has_space_or_control(const char *s, size_t len)
+{
+    const unsigned char  *p = (const unsigned char *) s, *end = p + len;
+
+    for ( ; p < end; p++) {
         if (*p <= 0x20 || *p == 0x7f) {
             return 1;
         }
@@ -29,16 +234,16 @@ has_space_or_control(const char *s)
  * path of an absolute http(s) URL ("/" when it has none), else NULL.
  */
 static const char *
-legacy_path(const char *legacy, size_t *len)
+legacy_path(const char *legacy, size_t legacy_len, size_t *len)
 {
     const char  *path;
 
     if (legacy[0] == '/' && legacy[1] != '/') {
-        *len = strlen(legacy);
+        *len = legacy_len;
         return legacy;
     }
 
-    path = lrm_url_path(legacy, strlen(legacy), len);
+    path = lrm_url_path(legacy, legacy_len, len);
     if (path != NULL && (*len == 0 || path[0] != '/')) {
         *len = 1;
         return "/";
@@ -50,7 +255,7 @@ legacy_path(const char *legacy, size_t *len)
 
 /* Is target a site path ("/x") or an absolute http(s) URL with a host? */
 static int
-target_is_valid(const char *target)
+target_is_valid(const char *target, size_t target_len)
 {
     size_t  len;
 
@@ -58,58 +263,53 @@ target_is_valid(const char *target)
         return target[1] != '/' && target[1] != '\\';
     }
 
-    return lrm_url_path(target, strlen(target), &len) != NULL;
+    return lrm_url_path(target, target_len, &len) != NULL;
 }
 
 
 /* Copies target with bytes >= 0x80 percent-encoded: headers are ASCII. */
-static char *
-encode_target(const char *target)
+static size_t
+encode_target(char *out, const char *target, size_t len)
 {
     static const char     hex[] = "0123456789ABCDEF";
-    const unsigned char  *p;
-    char                 *out, *o;
+    const unsigned char  *p = (const unsigned char *) target;
+    char                 *o = out;
+    size_t                i;
 
-    out = malloc(strlen(target) * 3 + 1);
-    if (out == NULL) {
-        return NULL;
-    }
-
-    for (o = out, p = (const unsigned char *) target; *p; p++) {
-        if (*p >= 0x80) {
+    for (i = 0; i < len; i++) {
+        if (p[i] >= 0x80) {
             *o++ = '%';
-            *o++ = hex[*p >> 4];
-            *o++ = hex[*p & 0x0f];
+            *o++ = hex[p[i] >> 4];
+            *o++ = hex[p[i] & 0x0f];
 
         } else {
-            *o++ = (char) *p;
+            *o++ = (char) p[i];
         }
     }
 
     *o = '\0';
-    return out;
+    return (size_t) (o - out);
 }
 
 
 static int
-push(redirect_t **items, size_t *count, size_t *capacity,
-    const redirect_t *r)
+push(redirect_list_t *list, const redirect_t *r)
 {
     redirect_t  *grown;
     size_t       cap;
 
-    if (*count == *capacity) {
-        cap = *capacity ? *capacity * 2 : 256;
-        grown = realloc(*items, cap * sizeof(redirect_t));
+    if (list->count == list->capacity) {
+        cap = list->capacity ? list->capacity * 2 : 256;
+        grown = realloc(list->items, cap * sizeof(redirect_t));
         if (grown == NULL) {
             return -1;
         }
 
-        *items = grown;
-        *capacity = cap;
+        list->items = grown;
+        list->capacity = cap;
     }
 
-    (*items)[(*count)++] = *r;
+    list->items[list->count++] = *r;
     return 0;
 }
 
@@ -121,19 +321,23 @@ redirects_add(redirect_list_t *list, const char *legacy, const char *target,
 {
     char         key[LRM_MAX_KEY], shown[256], shown2[256];
     const char  *path;
-    size_t       path_len;
+    size_t       path_len, legacy_len, target_len, high, i;
     long         n;
+    char        *p;
     redirect_t   r;
 
-    if (has_space_or_control(legacy)) {
+    legacy_len = strlen(legacy);
+    target_len = strlen(target);
+
+    if (has_space_or_control(legacy, legacy_len)) {
         diag_error(diag, file, line, column, "legacy URL \"%s\" contains "
                    "spaces or control characters",
-                   diag_printable(legacy, strlen(legacy), shown,
+                   diag_printable(legacy, legacy_len, shown,
                                   sizeof(shown)));
         return 1;
     }
 
-    path = legacy_path(legacy, &path_len);
+    path = legacy_path(legacy, legacy_len, &path_len);
     if (path == NULL) {
         diag_error(diag, file, line, column, "legacy URL \"%s\" is neither "
                    "a path starting with \"/\" nor an http(s) URL", legacy);
@@ -151,46 +355,44 @@ redirects_add(redirect_list_t *list, const char *legacy, const char *target,
     if (status == 410 && target[0] == '\0') {
         /* Gone: no Location */
 
-    } else if (!target_is_valid(target) || has_space_or_control(target)
-               || strlen(target) > LRM_MAX_TARGET)
+    } else if (!target_is_valid(target, target_len)
+               || has_space_or_control(target, target_len)
+               || target_len > LRM_MAX_TARGET)
     {
         diag_error(diag, file, line, column, "target \"%s\" of legacy URL "
                    "\"%s\" must be a site path or an http(s) URL, without "
                    "spaces or control characters",
-                   diag_printable(target, strlen(target), shown,
+                   diag_printable(target, target_len, shown,
                                   sizeof(shown)),
-                   diag_printable(legacy, strlen(legacy), shown2,
+                   diag_printable(legacy, legacy_len, shown2,
                                   sizeof(shown2)));
         return 1;
     }
 
-    memset(&r, 0, sizeof(r));
-    r.key = malloc((size_t) n + 1);
-    r.target = encode_target(target);
-    r.file = strdup(file);
+    for (high = 0, i = 0; i < target_len; i++) {
+        high += (unsigned char) target[i] >= 0x80;
+    }
 
-    if (r.key == NULL || r.target == NULL || r.file == NULL) {
-        free(r.key);
-        free(r.target);
-        free(r.file);
+    memset(&r, 0, sizeof(r));
+
+    r.file = intern_file(list, file);
+    p = arena_alloc(list, (size_t) n + 1 + target_len + 2 * high + 1);
+    if (p == NULL || r.file == NULL) {
         return -1;
     }
 
-    memcpy(r.key, key, (size_t) n);
-    r.key[n] = '\0';
-    r.key_len = (size_t) n;
-    r.status = status;
+    memcpy(p, key, (size_t) n);
+    p[n] = '\0';
+    r.key = p;
+    r.key_len = (uint16_t) n;
+    r.hash = lrm_hash(key, (size_t) n);
+    r.target = p + n + 1;
+    r.target_len = (uint16_t) encode_target(r.target, target, target_len);
+    r.status = (uint16_t) status;
     r.line = line;
     r.column = column;
 
-    if (push(&list->items, &list->count, &list->capacity, &r) != 0) {
-        free(r.key);
-        free(r.target);
-        free(r.file);
-        return -1;
-    }
-
-    return 0;
+    return push(list, &r);
 }
 
 
@@ -219,12 +421,10 @@ redirects_add_page(redirect_list_t *list, const char *path, const char *file)
     }
 
     p = &list->pages[list->page_count];
-    p->path = strndup(key, (size_t) n);
-    p->file = strdup(file);
+    p->path = arena_dup(list, key, (size_t) n);
+    p->file = intern_file(list, file);
 
     if (p->path == NULL || p->file == NULL) {
-        free(p->path);
-        free(p->file);
         return -1;
     }
 
@@ -233,26 +433,368 @@ redirects_add_page(redirect_list_t *list, const char *path, const char *file)
 }
 
 
-static int
-compare_keys(const void *a, const void *b)
+int
+redirects_set_target(redirect_list_t *list, redirect_t *r,
+    const char *target)
 {
-    const redirect_t  *x = a, *y = b;
-    size_t             n = x->key_len < y->key_len ? x->key_len : y->key_len;
-    int                c = memcmp(x->key, y->key, n);
+    size_t  len = strlen(target);
+    char   *p = arena_dup(list, target, len);
+
+    if (p == NULL) {
+        return -1;
+    }
+
+    r->target = p;
+    r->target_len = (uint16_t) len;
+    return 0;
+}
+
+
+/* ---- messages in the order of keys ---- */
+
+static int
+bytes_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int  c = memcmp(a, b, alen < blen ? alen : blen);
 
     if (c != 0) {
         return c;
     }
 
-    if (x->key_len != y->key_len) {
-        return x->key_len < y->key_len ? -1 : 1;
+    return (alen > blen) - (alen < blen);
+}
+
+
+int
+redirects_key_cmp(const redirect_t *a, const redirect_t *b)
+{
+    return bytes_cmp(a->key, a->key_len, b->key, b->key_len);
+}
+
+
+int
+redirects_error(redirect_list_t *list, diag_t *diag, const redirect_t *r,
+    const char *file, unsigned line, unsigned column, const char *fmt, ...)
+{
+    redirects_note_t  *grown, *note;
+    va_list            ap;
+    size_t             cap;
+    char              *message = NULL;
+    int                len;
+
+    va_start(ap, fmt);
+    len = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+
+    if (len >= 0) {
+        message = malloc((size_t) len + 1);
     }
 
-    /* keep declaration order among equal keys: file, then line */
+    if (message != NULL && list->note_count == list->note_capacity) {
+        cap = list->note_capacity ? list->note_capacity * 2 : 16;
+        grown = realloc(list->notes, cap * sizeof(redirects_note_t));
+        if (grown == NULL) {
+            free(message);
+            message = NULL;
+        } else {
+            list->notes = grown;
+            list->note_capacity = cap;
+        }
+    }
+
+    if (message == NULL) {
+        char  now[8192];
+
+        /* out of memory: print it now, out of order rather than never */
+        va_start(ap, fmt);
+        vsnprintf(now, sizeof(now), fmt, ap);
+        va_end(ap);
+        diag_error(diag, file, line, column, "%s", now);
+        return -1;
+    }
+
+    va_start(ap, fmt);
+    vsnprintf(message, (size_t) len + 1, fmt, ap);
+    va_end(ap);
+
+    note = &list->notes[list->note_count];
+    note->key = r->key;
+    note->key_len = r->key_len;
+    note->seq = list->note_count;
+    note->file = file;
+    note->line = line;
+    note->column = column;
+    note->message = message;
+    list->note_count++;
+
+    return 0;
+}
+
+
+static int
+compare_notes(const void *a, const void *b)
+{
+    const redirects_note_t  *x = a, *y = b;
+    int                      c;
+
+    c = bytes_cmp(x->key, x->key_len, y->key, y->key_len);
+    if (c != 0) {
+        return c;
+    }
+
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+
+void
+redirects_flush(redirect_list_t *list, diag_t *diag)
+{
+    redirects_note_t  *note;
+    size_t             i;
+
+    if (list->note_count == 0) {
+        return;
+    }
+
+    qsort(list->notes, list->note_count, sizeof(redirects_note_t),
+          compare_notes);
+
+    for (i = 0; i < list->note_count; i++) {
+        note = &list->notes[i];
+        diag_error(diag, note->file, note->line, note->column, "%s",
+                   note->message);
+        free(note->message);
+    }
+
+    list->note_count = 0;
+}
+
+
+/* ---- sorting by hash ---- */
+
+struct redirects_order_s {
+    uint64_t  hash;
+    uint64_t  idx;
+};
+
+typedef redirects_order_t  hsort_t;
+
+
+static int
+compare_hsort(const void *a, const void *b)
+{
+    const hsort_t  *x = a, *y = b;
+
+    if (x->hash != y->hash) {
+        return x->hash < y->hash ? -1 : 1;
+    }
+
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+
+/*
+ * Sorts by hash, keeping the order of equal hashes (LSD radix sort, 16
+ * bits a pass).  Returns 0, or -1 when out of memory.
+ */
+static int
+radix_sort(hsort_t *a, size_t n)
+{
+    hsort_t  *tmp, *from, *to, *swap;
+    size_t   *count, i, sum, c;
+    unsigned  shift;
+
+    if (n < 4096) {
+        qsort(a, n, sizeof(hsort_t), compare_hsort);
+        return 0;
+    }
+
+    tmp = malloc(n * sizeof(hsort_t));
+    count = malloc(65536 * sizeof(size_t));
+    if (tmp == NULL || count == NULL) {
+        free(tmp);
+        free(count);
+        return -1;
+    }
+
+    from = a;
+    to = tmp;
+
+    for (shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof(size_t));
+
+        for (i = 0; i < n; i++) {
+            count[(from[i].hash >> shift) & 0xffff]++;
+        }
+
+        for (sum = 0, i = 0; i < 65536; i++) {
+            c = count[i];
+            count[i] = sum;
+            sum += c;
+        }
+
+        for (i = 0; i < n; i++) {
+            to[count[(from[i].hash >> shift) & 0xffff]++] = from[i];
+        }
+
+        swap = from;
+        from = to;
+        to = swap;
+    }
+
+    /* four passes: the result is back in a */
+
+    free(tmp);
+    free(count);
+    return 0;
+}
+
+
+/* key, then declaration order: file, then line */
+static int
+compare_entries(const redirect_t *x, const redirect_t *y)
+{
+    int  c = redirects_key_cmp(x, y);
+
+    if (c != 0) {
+        return c;
+    }
+
     c = strcmp(x->file, y->file);
     return c ? c : (x->line > y->line) - (x->line < y->line);
 }
 
+
+/*
+ * Orders the items by hash, and entries of one hash by key and place, so
+ * that the claims of one key are neighbours, first declared first.
+ */
+static int
+sort_items(redirect_list_t *list)
+{
+    hsort_t     *a, x;
+    size_t       n = list->count, i, j, k, start;
+
+    free(list->order);
+    list->order = a = malloc((n ? n : 1) * sizeof(hsort_t));
+    if (a == NULL) {
+        return -1;
+    }
+
+    for (i = 0; i < n; i++) {
+        a[i].hash = list->items[i].hash;
+        a[i].idx = i;
+    }
+
+    if (radix_sort(a, n) != 0) {
+        return -1;
+    }
+
+    /* runs of one hash (one key claimed twice, or a collision) */
+    for (start = 0; start < n; start = i) {
+        for (i = start + 1; i < n && a[i].hash == a[start].hash; i++) {
+            /* void */
+        }
+
+        for (j = start + 1; j < i; j++) {
+            x = a[j];
+            for (k = j; k > start
+                        && compare_entries(&list->items[a[k - 1].idx],
+                                           &list->items[x.idx]) > 0; k--)
+            {
+                a[k] = a[k - 1];
+            }
+            a[k] = x;
+        }
+    }
+
+    return 0;
+}
+
+
+/* The directory: the first place in order of each prefix of the hash. */
+static int
+build_dir(redirect_list_t *list)
+{
+    size_t    n = list->count, size, i, p;
+    unsigned  bits = 1;
+
+    free(list->dir);
+    list->dir = NULL;
+
+    if (n >= UINT32_MAX) {
+        return -1;
+    }
+
+    while (bits < 40 && ((size_t) 1 << bits) < n / 2) {
+        bits++;
+    }
+
+    size = ((size_t) 1 << bits) + 1;
+    list->dir = malloc(size * sizeof(uint32_t));
+    if (list->dir == NULL) {
+        return -1;
+    }
+
+    list->dir_bits = bits;
+
+    for (p = 0, i = 0; i < n; i++) {
+        size_t  home = (size_t) (list->order[i].hash >> (64 - bits));
+
+        while (p <= home) {
+            list->dir[p++] = (uint32_t) i;
+        }
+    }
+
+    while (p < size) {
+        list->dir[p++] = (uint32_t) n;
+    }
+
+    return 0;
+}
+
+
+redirect_t *
+redirects_find(const redirect_list_t *list, const char *key, size_t key_len)
+{
+    uint64_t     h;
+    size_t       i, end, p;
+    redirect_t  *r;
+
+    if (list->count == 0 || list->dir == NULL) {
+        return NULL;
+    }
+
+    h = lrm_hash(key, key_len);
+    p = (size_t) (h >> (64 - list->dir_bits));
+
+    for (i = list->dir[p], end = list->dir[p + 1]; i < end; i++) {
+        if (list->order[i].hash != h) {
+            continue;
+        }
+
+        r = &list->items[list->order[i].idx];
+
+        if (r->key_len == key_len && memcmp(r->key, key, key_len) == 0) {
+            return r;
+        }
+    }
+
+    return NULL;
+}
+
+
+void
+redirects_drop_index(redirect_list_t *list)
+{
+    free(list->order);
+    free(list->dir);
+    list->order = NULL;
+    list->dir = NULL;
+}
+
+
+/* ---- the checks ---- */
 
 static int
 compare_pages(const void *a, const void *b)
@@ -269,40 +811,77 @@ same_answer(const redirect_t *a, const redirect_t *b)
 }
 
 
-/* Reports each key claimed more than once; keeps the first of a run. */
-static void
+/*
+ * Reports each key claimed more than once; keeps the first of a run (in
+ * the order of the hashes, a run of one key is sorted by place).
+ */
+static int
 drop_duplicates(redirect_list_t *list, diag_t *diag)
 {
-    size_t       i, kept;
+    hsort_t     *o = list->order;
+    size_t       i, kept, dropped = 0;
+    uint32_t    *remap;
     redirect_t  *first, *r;
 
-    kept = 0;
     first = NULL;
 
     for (i = 0; i < list->count; i++) {
-        r = &list->items[i];
+        r = &list->items[o[i].idx];
 
-        if (first != NULL && r->key_len == first->key_len
+        if (first != NULL && r->hash == first->hash
+            && r->key_len == first->key_len
             && memcmp(r->key, first->key, r->key_len) == 0)
         {
             if (!same_answer(first, r) || strcmp(first->file, r->file) != 0)
             {
-                diag_error(diag, r->file, r->line, r->column,
-                           "legacy URL \"%s\" is already claimed by %s:%u",
-                           r->key, first->file, first->line);
+                redirects_error(list, diag, r, r->file, r->line, r->column,
+                                "legacy URL \"%s\" is already claimed by "
+                                "%s:%u", r->key, first->file, first->line);
             }
 
-            free(r->key);
-            free(r->target);
-            free(r->file);
+            r->flags |= REDIRECT_DROPPED;
+            dropped++;
             continue;
         }
 
-        list->items[kept++] = *r;
-        first = &list->items[kept - 1];
+        first = r;
+    }
+
+    redirects_flush(list, diag);
+
+    if (dropped == 0) {
+        return 0;
+    }
+
+    /* take the dropped ones out of the items and of the order */
+
+    remap = malloc(list->count * sizeof(uint32_t));
+    if (remap == NULL) {
+        return -1;
+    }
+
+    for (kept = 0, i = 0; i < list->count; i++) {
+        remap[i] = (uint32_t) kept;
+        kept += !(list->items[i].flags & REDIRECT_DROPPED);
+    }
+
+    for (kept = 0, i = 0; i < list->count; i++) {
+        if (!(list->items[o[i].idx].flags & REDIRECT_DROPPED)) {
+            o[kept].hash = o[i].hash;
+            o[kept].idx = remap[o[i].idx];
+            kept++;
+        }
+    }
+
+    for (kept = 0, i = 0; i < list->count; i++) {
+        if (!(list->items[i].flags & REDIRECT_DROPPED)) {
+            list->items[kept++] = list->items[i];
+        }
     }
 
     list->count = kept;
+    free(remap);
+    return 0;
 }
 
 
@@ -336,86 +915,71 @@ report_loops(redirect_list_t *list, diag_t *diag)
 
         n = -1;
         if (r->target[0] == '/') {
-            n = lrm_normalize_path(r->target, strlen(r->target), target_key,
+            n = lrm_normalize_path(r->target, r->target_len, target_key,
                                    list->norm_flags);
         }
 
         if (n == (long) r->key_len && memcmp(target_key, r->key, r->key_len)
                                       == 0)
         {
-            diag_error(diag, r->file, r->line, r->column,
-                       "legacy URL \"%s\" redirects to itself", r->key);
+            redirects_error(list, diag, r, r->file, r->line, r->column,
+                            "legacy URL \"%s\" redirects to itself", r->key);
 
-        } else if ((page = find_page(list, r->key)) != NULL) {
-            diag_error(diag, r->file, r->line, r->column,
-                       "legacy URL \"%s\" is the new path of a post (%s): "
-                       "redirecting it would hide that page", r->key,
-                       page->file);
+        } else if (list->page_count > 0
+                   && (page = find_page(list, r->key)) != NULL)
+        {
+            redirects_error(list, diag, r, r->file, r->line, r->column,
+                            "legacy URL \"%s\" is the new path of a post "
+                            "(%s): redirecting it would hide that page",
+                            r->key, page->file);
+        }
+
+        /* for chains_collapse(): does the target lead to another key? */
+        if (n >= 0 && redirects_find(list, target_key, (size_t) n) != NULL) {
+            r->flags |= REDIRECT_TO_KEY;
         }
     }
+
+    redirects_flush(list, diag);
 }
 
 
 void
 redirects_check(redirect_list_t *list, diag_t *diag)
 {
-    if (list->count > 0) {       /* items is NULL in an empty list */
-        qsort(list->items, list->count, sizeof(redirect_t), compare_keys);
+    if (sort_items(list) != 0 || drop_duplicates(list, diag) != 0
+        || build_dir(list) != 0)
+    {
+        diag_error(diag, NULL, 0, 0, "out of memory");
+        redirects_drop_index(list);
+        return;
     }
 
-    drop_duplicates(list, diag);
     report_loops(list, diag);
-}
-
-
-redirect_t *
-redirects_find(const redirect_list_t *list, const char *key, size_t key_len)
-{
-    size_t       lo = 0, hi = list->count, mid, n;
-    redirect_t  *r;
-    int          c;
-
-    while (lo < hi) {
-        mid = lo + (hi - lo) / 2;
-        r = &list->items[mid];
-        n = r->key_len < key_len ? r->key_len : key_len;
-        c = memcmp(r->key, key, n);
-        if (c == 0) {
-            c = (r->key_len > key_len) - (r->key_len < key_len);
-        }
-
-        if (c == 0) {
-            return r;
-        }
-
-        if (c < 0) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-
-    return NULL;
 }
 
 
 void
 redirects_free(redirect_list_t *list)
 {
-    size_t  i;
+    redirects_block_t  *b, *next;
+    size_t              i;
 
-    for (i = 0; i < list->count; i++) {
-        free(list->items[i].key);
-        free(list->items[i].target);
-        free(list->items[i].file);
+    for (b = list->blocks; b != NULL; b = next) {
+        next = b->next;
+        free(b);
     }
 
-    for (i = 0; i < list->page_count; i++) {
-        free(list->pages[i].path);
-        free(list->pages[i].file);
+    for (i = 0; i < list->note_count; i++) {
+        free(list->notes[i].message);
     }
 
     free(list->items);
     free(list->pages);
+    free(list->files);
+    free(list->file_table);
+    free(list->order);
+    free(list->dir);
+    free(list->notes);
     memset(list, 0, sizeof(*list));
 }

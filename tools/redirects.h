@@ -2,38 +2,72 @@
  * redirects.h - the redirects a build collects, checked as a whole
  * before anything is written: keys are normalised, targets validated,
  * and duplicates and loops reported with the places they come from.
+ *
+ * Built for millions of entries: the strings of every entry live in one
+ * arena owned by the list (no malloc per string), file names are kept
+ * once each, and the checks sort by the key's hash (a radix sort) rather
+ * than by the key's bytes.  Messages about entries are still printed in
+ * the order of their keys, as they always were: they are collected while
+ * a pass runs and sorted by key at its end (redirects_flush()).
  */
 
 #ifndef REDIRECTS_H
 #define REDIRECTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
 typedef struct {
-    char      *key;           /* normalised legacy path */
-    size_t     key_len;
-    char      *target;        /* where it goes, as it will be sent */
-    unsigned   status;
-    char      *file;          /* where it was declared */
-    unsigned   line;
-    unsigned   column;
+    char        *key;         /* normalised legacy path (NUL-terminated) */
+    char        *target;      /* where it goes, as it will be sent */
+    const char  *file;        /* where it was declared (interned) */
+    uint64_t     hash;        /* lrm_hash() of the key */
+    unsigned     line;
+    unsigned     column;
+    uint16_t     key_len;
+    uint16_t     target_len;
+    uint16_t     status;
+    uint16_t     flags;       /* REDIRECT_* */
 } redirect_t;
 
-typedef struct {
-    char      *path;          /* normalised path of a live page */
-    char      *file;          /* the post served there */
-} page_t;
+/* set by redirects_check(): the target is itself a key (a chain) */
+#define REDIRECT_TO_KEY   0x0001u
+#define REDIRECT_DROPPED  0x8000u  /* private */
 
 typedef struct {
-    redirect_t  *items;
-    size_t       count;
-    size_t       capacity;
-    unsigned     norm_flags;   /* LRM_NORM_* used for every key */
-    page_t      *pages;        /* live pages (posts' new paths) */
-    size_t       page_count;
-    size_t       page_capacity;
+    char        *path;        /* normalised path of a live page */
+    const char  *file;        /* the post served there (interned) */
+} page_t;
+
+typedef struct redirects_block_s  redirects_block_t;
+typedef struct redirects_note_s   redirects_note_t;
+typedef struct redirects_order_s  redirects_order_t;
+
+typedef struct {
+    redirect_t         *items;
+    size_t              count;
+    size_t              capacity;
+    unsigned            norm_flags;   /* LRM_NORM_* used for every key */
+    page_t             *pages;        /* live pages (posts' new paths) */
+    size_t              page_count;
+    size_t              page_capacity;
+
+    /* private */
+    redirects_block_t  *blocks;       /* the arena of strings */
+    const char        **files;        /* interned file names, by index */
+    size_t              file_count;
+    size_t              file_capacity;
+    uint32_t           *file_table;   /* open addressing: index + 1 */
+    size_t              file_table_size;
+    uint32_t            last_file;    /* index + 1 of the last one used */
+    redirects_order_t  *order;        /* items by hash */
+    uint32_t           *dir;          /* hash prefix -> first in order */
+    unsigned            dir_bits;
+    redirects_note_t   *notes;        /* messages waiting for a flush */
+    size_t              note_count;
+    size_t              note_capacity;
 } redirect_list_t;
 
 /*
@@ -51,18 +85,56 @@ int redirects_add_page(redirect_list_t *list, const char *path,
     const char *file);
 
 /*
- * Sorts by key and reports duplicates (one key claimed twice with
- * different answers, naming both places) and loops (a key that is a live
- * page's own path).  Identical repeats are merged silently.
+ * Items stay in the order they were added (which is the order of their
+ * strings in memory: passes over all items read memory in sequence).
+ *
+ * Indexes the entries by the keys' hashes and reports duplicates (one key claimed twice
+ * with different answers, naming both places) and loops (a key that is a
+ * live page's own path), in the order of the keys.  Identical repeats are
+ * merged silently.
  */
 void redirects_check(redirect_list_t *list, diag_t *diag);
 
 /*
  * The entry of a normalised key, or NULL (after redirects_check(), which
- * sorts the list).
+ * builds the index, and before redirects_drop_index()).
  */
 redirect_t *redirects_find(const redirect_list_t *list, const char *key,
     size_t key_len);
+
+/* Frees the index used by redirects_find() (once no more lookups). */
+void redirects_drop_index(redirect_list_t *list);
+
+/* Orders two entries by their keys' bytes (as strcmp() would). */
+int redirects_key_cmp(const redirect_t *a, const redirect_t *b);
+
+/*
+ * Replaces an entry's target by a copy of target (kept in the list's
+ * arena).  Returns 0, or -1 when out of memory.
+ */
+int redirects_set_target(redirect_list_t *list, redirect_t *r,
+    const char *target);
+
+/*
+ * An error about entry r, held back until redirects_flush(), which
+ * prints the held messages in the order of their entries' keys (and in
+ * the order they were made for one key).  Returns 0, or -1 when out of
+ * memory (then the message is printed at once).
+ */
+int redirects_error(redirect_list_t *list, diag_t *diag,
+    const redirect_t *r, const char *file, unsigned line, unsigned column,
+    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+void redirects_flush(redirect_list_t *list, diag_t *diag);
+
+/*
+ * Source file names: every name an entry was declared in, once each;
+ * redirects_source() gives the index of an entry's, in 0 .. file_count.
+ */
+uint32_t redirects_source(const redirect_t *r);
+
+/* The index of an interned file name, or -1 when no entry names it. */
+long redirects_file_index(const redirect_list_t *list, const char *file);
 
 void redirects_free(redirect_list_t *list);
 
