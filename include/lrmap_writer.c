@@ -1,9 +1,10 @@
 /*
- * lrmap_writer.c - lays out and writes a map file.  Entries are kept as
- * finished records in one growing buffer (the future record section) and
- * a (hash, record offset) pair each; writing sorts the pairs by hash and
- * places each in the first free slot at or after its home slot, which
- * keeps the table sorted by hash (docs/map-format.md, "Lookup").
+ * lrmap_writer.c - lays out and writes a map file.  Each entry is kept as
+ * a reference to its key and target (the caller's strings, or copies in
+ * one growing buffer) and a (hash, entry number) pair; writing sorts the
+ * pairs by hash and places each in the first free slot at or after its
+ * home slot, which keeps the table sorted by hash (docs/map-format.md,
+ * "Lookup"), then writes the records in the order the entries came.
  */
 
 #include <errno.h>
@@ -18,8 +19,23 @@
 
 typedef struct {
     uint64_t  hash;
-    uint64_t  record;             /* offset in the record buffer */
+    uint64_t  entry;              /* index in refs */
 } lrm_item_t;
+
+/* An entry: its strings are the caller's, or copies in w->copies. */
+typedef struct {
+    union {
+        const char  *ptr;
+        size_t       off;         /* copied: offset in w->copies */
+    } key;
+    const char  *target;          /* copied: follows the key */
+    uint16_t     key_len;
+    uint16_t     target_len;
+    uint16_t     status;
+    uint16_t     copied;
+    uint32_t     source;
+    uint32_t     line;
+} lrm_ref_t;
 
 typedef struct {
     unsigned char  *data;
@@ -30,9 +46,11 @@ typedef struct {
 struct lrm_writer_s {
     uint32_t     flags;
     lrm_item_t  *items;
+    lrm_ref_t   *refs;
     size_t       count;
     size_t       capacity;
-    lrm_buf_t    records;
+    uint64_t     records_len;     /* the record section's size */
+    lrm_buf_t    copies;          /* keys and targets of lrm_writer_add() */
     lrm_buf_t    source_names;    /* u16 length + bytes, one per source */
     lrm_buf_t    source_offsets;  /* u32 offset into source_names each */
     uint32_t     sources;
@@ -130,7 +148,8 @@ lrm_writer_free(lrm_writer_t *w)
     }
 
     free(w->items);
-    free(w->records.data);
+    free(w->refs);
+    free(w->copies.data);
     free(w->source_names.data);
     free(w->source_offsets.data);
     free(w->meta.data);
@@ -187,14 +206,14 @@ lrm_writer_add_source(lrm_writer_t *w, const char *name)
 }
 
 
-int
-lrm_writer_add(lrm_writer_t *w, const char *key, size_t key_len,
+static int
+add_entry(lrm_writer_t *w, uint64_t hash, const char *key, size_t key_len,
     const char *target, size_t target_len, unsigned status,
-    uint32_t source, uint32_t line)
+    uint32_t source, uint32_t line, lrm_ref_t **ref)
 {
-    unsigned char  head[LRM_RECORD_SOURCED];
-    size_t         head_len;
-    lrm_item_t    *items;
+    lrm_item_t  *items;
+    lrm_ref_t   *refs;
+    size_t       cap;
 
     if (key_len > LRM_MAX_KEY || target_len > LRM_MAX_TARGET
         || status > UINT16_MAX)
@@ -203,38 +222,95 @@ lrm_writer_add(lrm_writer_t *w, const char *key, size_t key_len,
     }
 
     if (w->count == w->capacity) {
-        w->capacity = w->capacity ? w->capacity * 2 : 1024;
-        items = realloc(w->items, w->capacity * sizeof(lrm_item_t));
+        cap = w->capacity ? w->capacity * 2 : 1024;
+
+        items = realloc(w->items, cap * sizeof(lrm_item_t));
         if (items == NULL) {
             return -1;
         }
         w->items = items;
+
+        refs = realloc(w->refs, cap * sizeof(lrm_ref_t));
+        if (refs == NULL) {
+            return -1;
+        }
+        w->refs = refs;
+
+        w->capacity = cap;
     }
 
-    put16(head, (uint16_t) key_len);
-    put16(head + 2, (uint16_t) target_len);
-    put16(head + 4, (uint16_t) status);
-    head_len = LRM_RECORD_BASE;
+    w->items[w->count].hash = hash;
+    w->items[w->count].entry = w->count;
 
-    if (w->flags & LRM_F_SOURCES) {
-        put32(head + 6, source);
-        put32(head + 10, line);
-        head_len = LRM_RECORD_SOURCED;
-    }
+    *ref = &w->refs[w->count];
+    (*ref)->key.ptr = key;
+    (*ref)->target = target;
+    (*ref)->key_len = (uint16_t) key_len;
+    (*ref)->target_len = (uint16_t) target_len;
+    (*ref)->status = (uint16_t) status;
+    (*ref)->copied = 0;
+    (*ref)->source = source;
+    (*ref)->line = line;
 
-    w->items[w->count].hash = lrm_hash(key, key_len);
-    w->items[w->count].record = w->records.len;
-
-    if (buf_reserve(&w->records, head_len + key_len + target_len) != 0) {
-        return -1;
-    }
-
-    buf_put(&w->records, head, head_len);
-    buf_put(&w->records, key, key_len);
-    buf_put(&w->records, target, target_len);
+    w->records_len += ((w->flags & LRM_F_SOURCES) ? LRM_RECORD_SOURCED
+                                                   : LRM_RECORD_BASE)
+                      + key_len + target_len;
     w->count++;
 
     return 0;
+}
+
+
+int
+lrm_writer_add(lrm_writer_t *w, const char *key, size_t key_len,
+    const char *target, size_t target_len, unsigned status,
+    uint32_t source, uint32_t line)
+{
+    lrm_ref_t  *ref;
+    size_t      off = w->copies.len;
+
+    if (buf_reserve(&w->copies, key_len + target_len) != 0
+        || add_entry(w, lrm_hash(key, key_len), key, key_len, target,
+                     target_len, status, source, line, &ref) != 0)
+    {
+        return -1;
+    }
+
+    buf_put(&w->copies, key, key_len);
+    buf_put(&w->copies, target, target_len);
+
+    ref->key.off = off;
+    ref->target = NULL;
+    ref->copied = 1;
+
+    return 0;
+}
+
+
+int
+lrm_writer_add_ref(lrm_writer_t *w, uint64_t hash, const char *key,
+    size_t key_len, const char *target, size_t target_len, unsigned status,
+    uint32_t source, uint32_t line)
+{
+    lrm_ref_t  *ref;
+
+    return add_entry(w, hash, key, key_len, target, target_len, status,
+                     source, line, &ref);
+}
+
+
+static const char *
+ref_key(const lrm_writer_t *w, const lrm_ref_t *ref)
+{
+    return ref->copied ? (const char *) w->copies.data + ref->key.off
+                       : ref->key.ptr;
+}
+
+
+static const char *
+ref_target(const lrm_writer_t *w, const lrm_ref_t *ref)
+{
+    return ref->copied ? ref_key(w, ref) + ref->key_len : ref->target;
 }
 
 
@@ -297,19 +373,76 @@ compare_items(const void *a, const void *b)
         return x->hash < y->hash ? -1 : 1;
     }
 
-    return x->record < y->record ? -1 : (x->record > y->record);
+    return x->entry < y->entry ? -1 : (x->entry > y->entry);
 }
 
 
-static const unsigned char *
-record_key(const lrm_writer_t *w, const lrm_item_t *item, size_t *len)
+/*
+ * Sorts the items by hash, and by entry within one hash: an LSD radix
+ * sort (stable, and the items come in entry order), 16 bits a pass.
+ */
+static int
+sort_items(lrm_writer_t *w)
 {
-    const unsigned char  *r = w->records.data + item->record;
-    size_t                head;
+    lrm_item_t  *tmp, *from, *to, *swap;
+    size_t      *count, i, sum, c, n = w->count;
+    unsigned     shift;
 
-    head = (w->flags & LRM_F_SOURCES) ? LRM_RECORD_SOURCED : LRM_RECORD_BASE;
-    *len = lrm_get16(r);
-    return r + head;
+    if (n < 4096) {
+        if (n > 0) {
+            qsort(w->items, n, sizeof(lrm_item_t), compare_items);
+        }
+        return 0;
+    }
+
+    for (i = 1; i < n && compare_items(&w->items[i - 1], &w->items[i]) < 0;
+         i++)
+    {
+        /* already sorted? */
+    }
+
+    if (i == n) {
+        return 0;
+    }
+
+    tmp = malloc(n * sizeof(lrm_item_t));
+    count = malloc(65536 * sizeof(size_t));
+    if (tmp == NULL || count == NULL) {
+        free(tmp);
+        free(count);
+        return -1;
+    }
+
+    from = w->items;
+    to = tmp;
+
+    for (shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof(size_t));
+
+        for (i = 0; i < n; i++) {
+            count[(from[i].hash >> shift) & 0xffff]++;
+        }
+
+        for (sum = 0, i = 0; i < 65536; i++) {
+            c = count[i];
+            count[i] = sum;
+            sum += c;
+        }
+
+        for (i = 0; i < n; i++) {
+            to[count[(from[i].hash >> shift) & 0xffff]++] = from[i];
+        }
+
+        swap = from;
+        from = to;
+        to = swap;
+    }
+
+    /* an even number of passes: the result is back in w->items */
+
+    free(tmp);
+    free(count);
+    return 0;
 }
 
 
@@ -317,19 +450,23 @@ record_key(const lrm_writer_t *w, const lrm_item_t *item, size_t *len)
 static int
 find_duplicate(const lrm_writer_t *w, char *err, size_t err_size)
 {
-    const unsigned char  *a, *b;
-    size_t                i, j, alen, blen;
+    const lrm_ref_t  *a, *b;
+    const char       *key;
+    size_t            i, j;
 
     for (i = 0; i + 1 < w->count; i++) {
         for (j = i + 1; j < w->count && w->items[j].hash == w->items[i].hash;
              j++)
         {
-            a = record_key(w, &w->items[i], &alen);
-            b = record_key(w, &w->items[j], &blen);
+            a = &w->refs[w->items[i].entry];
+            b = &w->refs[w->items[j].entry];
+            key = ref_key(w, a);
 
-            if (alen == blen && memcmp(a, b, alen) == 0) {
+            if (a->key_len == b->key_len
+                && memcmp(key, ref_key(w, b), a->key_len) == 0)
+            {
                 snprintf(err, err_size, "duplicate key \"%.*s\"",
-                         (int) (alen > 200 ? 200 : alen), (const char *) a);
+                         (int) (a->key_len > 200 ? 200 : a->key_len), key);
                 return -1;
             }
         }
@@ -342,18 +479,31 @@ find_duplicate(const lrm_writer_t *w, char *err, size_t err_size)
 /*
  * Places the sorted items: each goes to the first free slot at or after
  * its home slot.  Returns the slot array and its length; a slot holds
- * the tag and 1 + the record's offset in the record buffer, and 0 when
- * the slot is empty (the caller turns that into the record's file
- * offset once it knows where the record section starts).
+ * the tag and the record's offset from the start of the record section,
+ * plus 1, and 0 when the slot is empty (the caller turns that into the
+ * record's file offset once it knows where the record section starts).
  */
 static uint64_t *
 place_items(const lrm_writer_t *w, uint64_t buckets, uint64_t *nslots)
 {
-    uint64_t  *slots, pos, next, home, i, cap;
+    uint64_t  *slots, *record, pos, next, home, i, cap, off, head;
+
+    /* where each entry's record starts: the records follow entry order */
+    record = malloc((w->count ? w->count : 1) * sizeof(uint64_t));
+    if (record == NULL) {
+        return NULL;
+    }
+
+    head = (w->flags & LRM_F_SOURCES) ? LRM_RECORD_SOURCED : LRM_RECORD_BASE;
+    for (off = 0, i = 0; i < w->count; i++) {
+        record[i] = off;
+        off += head + w->refs[i].key_len + w->refs[i].target_len;
+    }
 
     cap = buckets + 64;
     slots = calloc(cap, sizeof(uint64_t));
     if (slots == NULL) {
+        free(record);
         return NULL;
     }
 
@@ -369,6 +519,7 @@ place_items(const lrm_writer_t *w, uint64_t buckets, uint64_t *nslots)
             grown = realloc(slots, (cap * 2) * sizeof(uint64_t));
             if (grown == NULL) {
                 free(slots);
+                free(record);
                 return NULL;
             }
 
@@ -379,10 +530,11 @@ place_items(const lrm_writer_t *w, uint64_t buckets, uint64_t *nslots)
 
         slots[pos] = (w->items[i].hash >> LRM_SLOT_OFFSET_BITS)
                          << LRM_SLOT_OFFSET_BITS
-                     | (w->items[i].record + 1);
+                     | (record[w->items[i].entry] + 1);
         next = pos + 1;
     }
 
+    free(record);
     *nslots = next > buckets ? next : buckets;
     return slots;
 }
@@ -397,11 +549,16 @@ typedef struct {
 } lrm_out_t;
 
 
+/* Writes the buffer out; everything but the trailer is also hashed. */
 static void
-out_flush(lrm_out_t *o)
+out_write(lrm_out_t *o, int hash)
 {
     size_t   done = 0;
     ssize_t  n;
+
+    if (hash) {
+        lrm_hash_update(&o->hash, o->buf, o->len);
+    }
 
     while (done < o->len && o->error == 0) {
         n = write(o->fd, o->buf + done, o->len - done);
@@ -421,12 +578,17 @@ out_flush(lrm_out_t *o)
 
 
 static void
+out_flush(lrm_out_t *o)
+{
+    out_write(o, 1);
+}
+
+
+static void
 out_put(lrm_out_t *o, const void *data, size_t len)
 {
     const unsigned char  *p = data;
     size_t                take;
-
-    lrm_hash_update(&o->hash, data, len);
 
     while (len > 0) {
         take = sizeof(o->buf) - o->len;
@@ -449,12 +611,52 @@ out_put(lrm_out_t *o, const void *data, size_t len)
 static void
 out_slots(lrm_out_t *o, const uint64_t *slots, uint64_t n)
 {
-    unsigned char  le[8];
-    uint64_t       i;
+    uint64_t  i;
 
     for (i = 0; i < n; i++) {
-        put64(le, slots[i]);
-        out_put(o, le, 8);
+        if (sizeof(o->buf) - o->len < 8) {
+            out_flush(o);
+        }
+
+        put64(o->buf + o->len, slots[i]);
+        o->len += 8;
+    }
+}
+
+
+static void
+out_records(lrm_out_t *o, const lrm_writer_t *w)
+{
+    const lrm_ref_t  *ref;
+    unsigned char    *p;
+    size_t            i, need;
+
+    for (i = 0; i < w->count; i++) {
+        ref = &w->refs[i];
+        need = LRM_RECORD_SOURCED + ref->key_len + ref->target_len;
+
+        if (need > sizeof(o->buf) - o->len) {
+            out_flush(o);
+        }
+
+        p = o->buf + o->len;
+        put16(p, ref->key_len);
+        put16(p + 2, ref->target_len);
+        put16(p + 4, ref->status);
+        p += LRM_RECORD_BASE;
+
+        if (w->flags & LRM_F_SOURCES) {
+            put32(p, ref->source);
+            put32(p + 4, ref->line);
+            p += LRM_RECORD_SOURCED - LRM_RECORD_BASE;
+        }
+
+        memcpy(p, ref_key(w, ref), ref->key_len);
+        p += ref->key_len;
+        memcpy(p, ref_target(w, ref), ref->target_len);
+        p += ref->target_len;
+
+        o->len = (size_t) (p - o->buf);
     }
 }
 
@@ -479,16 +681,18 @@ write_file(const lrm_writer_t *w, int fd, const unsigned char *header,
 
     out_put(o, header, LRM_HEADER_SIZE);
     out_slots(o, slots, nslots);
-    out_put(o, w->records.data, w->records.len);
+    out_records(o, w);
     out_put(o, w->rules.data, w->rules.len);
     out_put(o, sources_head->data, sources_head->len);
     out_put(o, w->source_offsets.data, w->source_offsets.len);
     out_put(o, w->source_names.data, w->source_names.len);
     out_put(o, w->meta.data, w->meta.len);
 
-    put64(trailer, lrm_hash_final(&o->hash));
-    out_put(o, trailer, 8);
     out_flush(o);
+    put64(trailer, lrm_hash_final(&o->hash));
+    memcpy(o->buf, trailer, 8);
+    o->len = 8;
+    out_write(o, 0);
 
     if (o->error != 0) {
         snprintf(err, err_size, "%s", strerror(o->error));
@@ -512,8 +716,9 @@ lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size)
     uint32_t        i;
     int             rc;
 
-    if (w->count > 0) {
-        qsort(w->items, w->count, sizeof(lrm_item_t), compare_items);
+    if (sort_items(w) != 0) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
     }
 
     if (find_duplicate(w, err, err_size) != 0) {
@@ -530,7 +735,7 @@ lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size)
 
     records_off = LRM_HEADER_SIZE + nslots * 8;
 
-    if (records_off + w->records.len > LRM_SLOT_OFFSET_MASK) {
+    if (records_off + w->records_len > LRM_SLOT_OFFSET_MASK) {
         free(slots);
         snprintf(err, err_size, "too much data for one map");
         return -1;
@@ -567,8 +772,8 @@ lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size)
 
     off = records_off;
     put64(header + LRM_H_RECORDS_OFF, off);
-    put64(header + LRM_H_RECORDS_SIZE, w->records.len);
-    off += w->records.len;
+    put64(header + LRM_H_RECORDS_SIZE, w->records_len);
+    off += w->records_len;
 
     put64(header + LRM_H_RULES_OFF, off);
     put64(header + LRM_H_RULES_SIZE, w->rules.len);

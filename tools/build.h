@@ -39,6 +39,7 @@ typedef struct {
     const char   *config;       /* --config FILE, or NULL */
     int           ignore_case;
     int           quiet;
+    int           no_sources;   /* build: a map without source refs */
     char        **dirs;
     size_t        ndirs;
 } build_options_t;
