@@ -71,10 +71,6 @@ decode_and_resolve(const unsigned char *in, size_t len, char *out)
 
     for (i = 0; i <= len; i++) {
 
-        if (o + 3 > LRM_MAX_KEY) {
-            return -1;
-        }
-
         if (i == len || in[i] == '/') {
             slash = (i < len);
 
@@ -94,6 +90,10 @@ decode_and_resolve(const unsigned char *in, size_t len, char *out)
                 }
 
             } else if (o > seg && slash) {
+                if (o + 1 > LRM_MAX_KEY) {
+                    return -1;
+                }
+
                 out[o++] = '/';                       /* ends a segment */
             }
 
@@ -108,6 +108,10 @@ decode_and_resolve(const unsigned char *in, size_t len, char *out)
             lo = (hi >= 0) ? hex_value(in[i + 2]) : -1;
 
             if (lo < 0) {
+                if (o + 3 > LRM_MAX_KEY) {
+                    return -1;
+                }
+
                 o += put_escape(out + o, '%');        /* a stray '%' */
                 continue;
             }
@@ -116,9 +120,17 @@ decode_and_resolve(const unsigned char *in, size_t len, char *out)
             i += 2;
 
             if (c == '/') {
+                if (o + 3 > LRM_MAX_KEY) {
+                    return -1;
+                }
+
                 o += put_escape(out + o, c);          /* not a separator */
                 continue;
             }
+        }
+
+        if (o + (stays_encoded(c) ? 3 : 1) > LRM_MAX_KEY) {
+            return -1;
         }
 
         if (stays_encoded(c)) {

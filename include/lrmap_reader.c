@@ -279,7 +279,7 @@ static int
 read_record(const lrm_map_t *map, uint64_t off, lrm_entry_t *e)
 {
     const unsigned char  *r;
-    size_t                head;
+    size_t                head, i;
     uint32_t              source;
 
     head = (map->flags & LRM_F_SOURCES) ? LRM_RECORD_SOURCED
@@ -306,6 +306,16 @@ read_record(const lrm_map_t *map, uint64_t off, lrm_entry_t *e)
 
     e->key = (const char *) r + head;
     e->target = e->key + e->key_len;
+
+    /* a target goes into a Location header: never trust it blindly */
+
+    for (i = 0; i < e->target_len; i++) {
+        if ((unsigned char) e->target[i] <= 0x20
+            || (unsigned char) e->target[i] >= 0x7f)
+        {
+            return LRM_ERROR;
+        }
+    }
     e->source = NULL;
     e->source_len = 0;
     e->line = 0;

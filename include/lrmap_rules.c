@@ -45,11 +45,16 @@ lrm_query_strip_mobile(const char *args, size_t len, char *out)
 }
 
 
-/* Bytes of a capture that are percent-encoded in a target. */
+/*
+ * Bytes of a capture that are percent-encoded in a target: those that
+ * cannot stand in a Location header, those that would start a query or
+ * a fragment, and, in the query part, '&' (no parameters smuggled in).
+ */
 static int
-needs_escape(unsigned char c)
+needs_escape(unsigned char c, int in_query)
 {
-    return c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL;
+    return c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}#?", c) != NULL
+           || (in_query && c == '&');
 }
 
 
@@ -99,10 +104,11 @@ lrm_expand_target(const char *target, size_t target_len, const char *subject,
 {
     static const char  hex[] = "0123456789ABCDEF";
     size_t             i, o, prefix;
-    int                g, k;
+    int                g, k, in_query;
     unsigned char      c;
 
     o = 0;
+    in_query = 0;
 
     for (i = 0; i < target_len; i++) {
 
@@ -113,6 +119,7 @@ lrm_expand_target(const char *target, size_t target_len, const char *subject,
                 return -1;
             }
 
+            in_query |= (target[i] == '?');
             out[o++] = target[i];
             continue;
         }
@@ -130,7 +137,7 @@ lrm_expand_target(const char *target, size_t target_len, const char *subject,
                 return -1;
             }
 
-            if (needs_escape(c)) {
+            if (needs_escape(c, in_query)) {
                 out[o++] = '%';
                 out[o++] = hex[c >> 4];
                 out[o++] = hex[c & 0x0f];

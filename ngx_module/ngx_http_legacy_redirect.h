@@ -52,7 +52,7 @@ typedef struct {
 typedef struct {
     ngx_array_t                      maps;     /* of map_t *, by name */
     ngx_shm_zone_t                  *zone;     /* counters, or NULL */
-    ngx_http_legacy_redirect_counters_t *counters; /* one per map */
+    ngx_http_legacy_redirect_counters_t  *counters; /* one per map */
     ngx_flag_t                       status;   /* a status location */
 } ngx_http_legacy_redirect_main_conf_t;
 
@@ -73,7 +73,7 @@ typedef struct {
     ngx_uint_t                       rule_flags; /* LRM_RULE_*, 0 exact */
     ngx_str_t                        source;   /* file it came from */
     uint32_t                         line;
-    unsigned                         counted:1;
+    unsigned                         answered:1; /* handler ran */
 } ngx_http_legacy_redirect_ctx_t;
 
 
@@ -91,6 +91,9 @@ ngx_http_legacy_redirect_ctx_t *ngx_http_legacy_redirect_find(
     ngx_http_request_t *r);
 
 ngx_int_t ngx_http_legacy_redirect_handler(ngx_http_request_t *r);
+
+void ngx_http_legacy_redirect_client_args(ngx_http_request_t *r,
+    ngx_str_t *args);
 
 ngx_int_t ngx_http_legacy_redirect_uri_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);

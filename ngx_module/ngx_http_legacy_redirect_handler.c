@@ -20,7 +20,7 @@ ngx_http_legacy_redirect_set_entry(ngx_http_legacy_redirect_ctx_t *ctx,
     ctx->target.data = (u_char *) e->target;
     ctx->target.len = e->target_len;
     ctx->rule_flags = 0;
-    ctx->source.data = (u_char *) e->source;
+    ctx->source.data = (u_char *) (e->source ? e->source : "");
     ctx->source.len = e->source ? e->source_len : 0;
     ctx->line = e->line;
 }
@@ -76,25 +76,67 @@ ngx_http_legacy_redirect_lookup(ngx_http_request_t *r,
 }
 
 
+/* marks the context's pool cleanup, by which it is found again */
+static void
+ngx_http_legacy_redirect_cleanup(void *data)
+{
+}
+
+
+/*
+ * nginx clears module contexts on an internal redirect (error_page,
+ * index, try_files' fallback): the context is kept as a pool cleanup's
+ * data too, so a request is looked up and answered once, whatever
+ * internal redirects follow.
+ */
+static ngx_http_legacy_redirect_ctx_t *
+ngx_http_legacy_redirect_get_ctx(ngx_http_request_t *r)
+{
+    ngx_pool_cleanup_t              *cln;
+    ngx_http_legacy_redirect_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_legacy_redirect_module);
+
+    if (ctx || !(r->internal || r->filter_finalize)) {
+        return ctx;
+    }
+
+    for (cln = r->pool->cleanup; cln; cln = cln->next) {
+        if (cln->handler == ngx_http_legacy_redirect_cleanup) {
+            ctx = cln->data;
+            ngx_http_set_ctx(r, ctx, ngx_http_legacy_redirect_module);
+            return ctx;
+        }
+    }
+
+    return NULL;
+}
+
+
 ngx_http_legacy_redirect_ctx_t *
 ngx_http_legacy_redirect_find(ngx_http_request_t *r)
 {
+    ngx_pool_cleanup_t                   *cln;
     ngx_http_legacy_redirect_ctx_t       *ctx;
     ngx_http_legacy_redirect_loc_conf_t  *lrcf;
 
     lrcf = ngx_http_get_module_loc_conf(r, ngx_http_legacy_redirect_module);
 
-    ctx = ngx_http_get_module_ctx(r, ngx_http_legacy_redirect_module);
+    ctx = ngx_http_legacy_redirect_get_ctx(r);
 
-    if (ctx && ctx->map == lrcf->map) {
+    if (ctx && (ctx->map == lrcf->map || ctx->answered)) {
         return ctx;
     }
 
     if (ctx == NULL) {
-        ctx = ngx_palloc(r->pool, sizeof(ngx_http_legacy_redirect_ctx_t));
-        if (ctx == NULL) {
+        cln = ngx_pool_cleanup_add(r->pool,
+                                   sizeof(ngx_http_legacy_redirect_ctx_t));
+        if (cln == NULL) {
             return NULL;
         }
+
+        cln->handler = ngx_http_legacy_redirect_cleanup;
+        ctx = cln->data;
 
         ngx_http_set_ctx(r, ctx, ngx_http_legacy_redirect_module);
     }
@@ -112,16 +154,37 @@ ngx_http_legacy_redirect_find(ngx_http_request_t *r)
 }
 
 
+/* the query string as the client sent it ($args may have been rewritten) */
+void
+ngx_http_legacy_redirect_client_args(ngx_http_request_t *r, ngx_str_t *args)
+{
+    u_char  *q, *end;
+
+    end = r->unparsed_uri.data + r->unparsed_uri.len;
+    q = ngx_strlchr(r->unparsed_uri.data, end, '?');
+
+    if (q == NULL) {
+        ngx_str_null(args);
+        return;
+    }
+
+    args->data = q + 1;
+    args->len = end - (q + 1);
+}
+
+
 /* the query string passed on: none, or the request's without m=0/m=1 */
 static ngx_int_t
 ngx_http_legacy_redirect_args(ngx_http_request_t *r,
     ngx_http_legacy_redirect_ctx_t *ctx, ngx_str_t *args)
 {
+    ngx_str_t                             client;
     ngx_http_legacy_redirect_loc_conf_t  *lrcf;
 
     ngx_str_null(args);
+    ngx_http_legacy_redirect_client_args(r, &client);
 
-    if (r->args.len == 0 || (ctx->rule_flags & LRM_RULE_QUERY_DROP)) {
+    if (client.len == 0 || (ctx->rule_flags & LRM_RULE_QUERY_DROP)) {
         return NGX_OK;
     }
 
@@ -133,24 +196,27 @@ ngx_http_legacy_redirect_args(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    args->data = ngx_pnalloc(r->pool, r->args.len);
+    args->data = ngx_pnalloc(r->pool, client.len);
     if (args->data == NULL) {
         return NGX_ERROR;
     }
 
-    args->len = lrm_query_strip_mobile((const char *) r->args.data,
-                                       r->args.len, (char *) args->data);
+    args->len = lrm_query_strip_mobile((const char *) client.data,
+                                       client.len, (char *) args->data);
 
     return NGX_OK;
 }
 
 
-/* target, then the query string passed on after '?' (or '&') */
+/*
+ * target with the query string passed on: after '?' (or '&' when the
+ * target has a query), and before the target's "#fragment" if it has one
+ */
 static ngx_int_t
 ngx_http_legacy_redirect_location(ngx_http_request_t *r,
     ngx_http_legacy_redirect_ctx_t *ctx, ngx_str_t *location)
 {
-    u_char     *p;
+    u_char     *p, *fragment, *end;
     ngx_str_t   args;
 
     *location = ctx->target;
@@ -168,14 +234,19 @@ ngx_http_legacy_redirect_location(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
+    end = ctx->target.data + ctx->target.len;
+    fragment = ngx_strlchr(ctx->target.data, end, '#');
+    if (fragment == NULL) {
+        fragment = end;
+    }
+
     location->data = p;
     location->len = ctx->target.len + 1 + args.len;
 
-    p = ngx_cpymem(p, ctx->target.data, ctx->target.len);
-    *p++ = ngx_strlchr(ctx->target.data, ctx->target.data + ctx->target.len,
-                       '?')
-           ? '&' : '?';
-    ngx_memcpy(p, args.data, args.len);
+    p = ngx_cpymem(p, ctx->target.data, fragment - ctx->target.data);
+    *p++ = ngx_strlchr(ctx->target.data, fragment, '?') ? '&' : '?';
+    p = ngx_cpymem(p, args.data, args.len);
+    ngx_memcpy(p, fragment, end - fragment);
 
     return NGX_OK;
 }
@@ -194,13 +265,18 @@ ngx_http_legacy_redirect_source(ngx_http_request_t *r,
         return NGX_OK;
     }
 
-    p = ngx_pnalloc(r->pool, ctx->source.len + 1 + NGX_INT32_LEN);
+    p = ngx_pnalloc(r->pool, 3 * ctx->source.len + 1 + NGX_INT32_LEN);
     if (p == NULL) {
         return NGX_ERROR;
     }
 
+    /* a file name goes into a header: no control characters there */
+
     value->data = p;
-    value->len = ngx_sprintf(p, "%V:%uD", &ctx->source, ctx->line) - p;
+    p = (u_char *) ngx_escape_uri(p, ctx->source.data, ctx->source.len,
+                                  NGX_ESCAPE_MEMCACHED);
+    p = ngx_sprintf(p, ":%uD", ctx->line);
+    value->len = p - value->data;
 
     return NGX_OK;
 }
@@ -226,6 +302,9 @@ ngx_http_legacy_redirect_debug_header(ngx_http_request_t *r,
     }
 
     h->hash = 1;
+#if (nginx_version >= 1023000)
+    h->next = NULL;
+#endif
     ngx_str_set(&h->key, "X-Legacy-Redirect-Source");
 
     return ngx_http_legacy_redirect_source(r, ctx, &h->value);
@@ -253,6 +332,12 @@ ngx_http_legacy_redirect_handler(ngx_http_request_t *r)
     if (ctx == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    if (ctx->answered) {
+        return NGX_DECLINED;        /* an internal redirect of ours */
+    }
+
+    ctx->answered = 1;
 
     ngx_http_legacy_redirect_count(r, ctx);
 

@@ -3,9 +3,8 @@
  * Copyright (C) the legacy_redirect authors
  *
  * Pattern rules: compiled once with nginx's regex API when the map is
- * loaded, JIT-compiled where PCRE2 can (whatever "pcre_jit" says: these
- * patterns run on requests that miss the exact entries, so on most of a
- * site's traffic), and tried in order after the exact entries.
+ * loaded (so "pcre_jit on;" JIT-compiles them with nginx's own), and
+ * tried in order after the exact entries.
  */
 
 
@@ -47,6 +46,10 @@ ngx_http_legacy_redirect_compile_rules(ngx_conf_t *cf,
             return NGX_ERROR;
         }
 
+        if (rule->rule.source == NULL) {
+            rule->rule.source = "";
+        }
+
         /* a NUL-terminated copy: PCRE1 builds of nginx need one */
 
         p = ngx_pnalloc(cf->pool, rule->rule.pattern_len + 1);
@@ -80,24 +83,19 @@ ngx_http_legacy_redirect_compile_rules(ngx_conf_t *cf,
 
         rule->regex = rc.regex;
 
-#if (NGX_PCRE2)
+        if (rule->rule.target_len
+            && lrm_check_rule_target(rule->rule.target, rule->rule.target_len,
+                                     rc.captures) != NULL)
         {
-        size_t  jit;
-
-        /* without JIT (no support, or no executable memory) PCRE2 simply
-         * interprets the pattern */
-
-        jit = 0;
-
-        if (pcre2_jit_compile(rule->regex, PCRE2_JIT_COMPLETE) == 0) {
-            (void) pcre2_pattern_info(rule->regex, PCRE2_INFO_JITSIZE, &jit);
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "legacy_redirect_map \"%V\": rule %ui: "
+                               "%s", &m->name, i + 1,
+                               lrm_check_rule_target(rule->rule.target,
+                                                     rule->rule.target_len,
+                                                     rc.captures));
+            return NGX_ERROR;
         }
 
-        ngx_log_debug3(NGX_LOG_DEBUG_HTTP, cf->log, 0,
-                       "legacy_redirect_map \"%V\": rule %ui, JIT code %uz "
-                       "bytes", &m->name, i + 1, jit);
-        }
-#endif
     }
 
     return NGX_OK;
@@ -109,16 +107,19 @@ static ngx_int_t
 ngx_http_legacy_redirect_subject(ngx_http_request_t *r, ngx_str_t *path,
     ngx_str_t *subject)
 {
-    u_char  *p;
-    size_t   len;
+    u_char     *p;
+    size_t      len;
+    ngx_str_t   args;
 
     *subject = *path;
 
-    if (r->args.len == 0) {
+    ngx_http_legacy_redirect_client_args(r, &args);
+
+    if (args.len == 0) {
         return NGX_OK;
     }
 
-    p = ngx_pnalloc(r->pool, path->len + 1 + r->args.len);
+    p = ngx_pnalloc(r->pool, path->len + 1 + args.len);
     if (p == NULL) {
         return NGX_ERROR;
     }
@@ -126,7 +127,7 @@ ngx_http_legacy_redirect_subject(ngx_http_request_t *r, ngx_str_t *path,
     ngx_memcpy(p, path->data, path->len);
     p[path->len] = '?';
 
-    len = lrm_query_strip_mobile((const char *) r->args.data, r->args.len,
+    len = lrm_query_strip_mobile((const char *) args.data, args.len,
                                  (char *) p + path->len + 1);
 
     if (len > 0) {

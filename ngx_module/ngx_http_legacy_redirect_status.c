@@ -16,12 +16,14 @@ static ngx_str_t  ngx_http_legacy_redirect_zone_name =
     ngx_string("legacy_redirect_counters");
 
 
-/* counters start again from zero with each configuration */
+/*
+ * Counters start again from zero with each configuration, in a zone of
+ * its own ("noreuse"): the maps, and so the counters' meaning, may have
+ * changed, and old workers may still be counting in the old zone.
+ */
 static ngx_int_t
 ngx_http_legacy_redirect_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
-    ngx_http_legacy_redirect_main_conf_t  *olmcf = data;
-
     size_t                                 size;
     ngx_slab_pool_t                       *shpool;
     ngx_http_legacy_redirect_main_conf_t  *lmcf;
@@ -30,16 +32,6 @@ ngx_http_legacy_redirect_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 
     size = ngx_max(lmcf->maps.nelts, 1)
            * sizeof(ngx_http_legacy_redirect_counters_t);
-
-    if (olmcf && olmcf->counters) {
-
-        /* the same zone, of the same size, from the previous cycle */
-
-        lmcf->counters = olmcf->counters;
-        ngx_memzero(lmcf->counters, size);
-
-        return NGX_OK;
-    }
 
     shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
 
@@ -71,6 +63,7 @@ ngx_http_legacy_redirect_add_zone(ngx_conf_t *cf,
 
     lmcf->zone->init = ngx_http_legacy_redirect_init_zone;
     lmcf->zone->data = lmcf;
+    lmcf->zone->noreuse = 1;
 
     return NGX_OK;
 }
@@ -83,11 +76,9 @@ ngx_http_legacy_redirect_count(ngx_http_request_t *r,
     ngx_http_legacy_redirect_counters_t   *c;
     ngx_http_legacy_redirect_main_conf_t  *lmcf;
 
-    if (ctx->counted || ctx->map == NULL) {
+    if (ctx->map == NULL) {
         return;
     }
-
-    ctx->counted = 1;
 
     lmcf = ngx_http_get_module_main_conf(r, ngx_http_legacy_redirect_module);
 

@@ -86,6 +86,13 @@ test_normalise(void)
     long_path[0] = '/';
     long_path[sizeof(long_path) - 1] = '\0';
     expect_norm(long_path, NULL, 0);
+
+    /* the limit is exactly LRM_MAX_KEY bytes of key */
+    long_path[LRM_MAX_KEY] = '\0';
+    expect_norm(long_path, long_path, 0);
+    long_path[LRM_MAX_KEY] = 'a';
+    long_path[LRM_MAX_KEY + 1] = '\0';
+    expect_norm(long_path, NULL, 0);
 }
 
 
@@ -304,6 +311,9 @@ test_rules_helpers(void)
     expect_expand("https://new.example/$1", "/x//y", 1, 5,
                   "https://new.example/x//y");
     expect_expand("/$1", "/x", -1, -1, "/");
+    expect_expand("/s?q=$1", "/b&c=1", 1, 6, "/s?q=b%26c=1");
+    expect_expand("/p/$1", "/b&c", 1, 4, "/p/b&c");
+    expect_expand("/p/$1", "/a?x#y", 1, 6, "/p/a%3Fx%23y");
 
     CHECK(lrm_check_rule_target("/tags/$1", 8, 1) == NULL, "good target");
     CHECK(lrm_check_rule_target("/tags/$2", 8, 1) != NULL, "$2 of 1 group");
@@ -317,6 +327,35 @@ test_rules_helpers(void)
     CHECK(lrm_check_rule_target("/a\r\n", 4, 0) != NULL, "CR LF");
     CHECK(lrm_check_rule_target("ftp://x/", 8, 0) != NULL, "ftp");
     CHECK(lrm_check_rule_target("$1", 2, 1) == NULL, "capture first");
+}
+
+
+/* A target with CR/LF in a map from elsewhere: the record is refused. */
+static void
+test_unsafe_target_refused(void)
+{
+    lrm_writer_t   *w = lrm_writer_new(0);
+    lrm_map_t       map;
+    lrm_entry_t     e;
+    unsigned char   buf[4096];
+    char            err[128];
+    size_t          size;
+    FILE           *f = tmpfile();
+
+    lrm_writer_add(w, "/a", 2, "/b\r\nX: y", 9, 301, 0, 0);
+    lrm_writer_add(w, "/ok", 3, "/fine", 5, 301, 0, 0);
+    CHECK(lrm_writer_write(w, fileno(f), err, sizeof(err)) == 0, "write");
+    lrm_writer_free(w);
+
+    size = (size_t) lseek(fileno(f), 0, SEEK_END);
+    lseek(fileno(f), 0, SEEK_SET);
+    CHECK(read(fileno(f), buf, size) == (ssize_t) size, "read");
+    fclose(f);
+
+    CHECK(lrm_open(&map, buf, size, err, sizeof(err)) == LRM_OK, "open");
+    CHECK(lrm_lookup(&map, "/a", 2, &e) == LRM_ERROR,
+          "a target with CR/LF is a damaged record");
+    CHECK(lrm_lookup(&map, "/ok", 3, &e) == LRM_OK, "others still answer");
 }
 
 
@@ -372,6 +411,7 @@ main(void)
     test_damage();
     test_rules_helpers();
     test_rules_round_trip();
+    test_unsafe_target_refused();
 
     printf("%d passed, %d failed\n", passed, failed);
     return failed ? 1 : 0;
