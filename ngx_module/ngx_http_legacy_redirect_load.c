@@ -132,6 +132,13 @@ ngx_http_legacy_redirect_load(ngx_conf_t *cf, ngx_str_t *name)
         goto failed;
     }
 
+    if ((uint64_t) ngx_file_size(&fi) > (uint64_t) NGX_MAX_SIZE_T_VALUE) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "legacy_redirect_map \"%V\": too big for this "
+                           "platform", name);
+        goto failed;
+    }
+
     size = (size_t) ngx_file_size(&fi);
 
     if (size == 0) {
