@@ -4,6 +4,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
@@ -49,6 +50,78 @@ call_hook(diag_t *d, const char *kind, const char *file, unsigned line,
 }
 
 
+/* Keeps a message of a capturing diag_t; returns 0, -1 out of memory. */
+static int
+capture(diag_t *d, int error, const char *file, unsigned line,
+    unsigned column, const char *fmt, va_list ap)
+{
+    diag_capture_t  *c = d->capture;
+    diag_message_t  *grown, *m;
+    size_t           cap;
+
+    if (c->count == c->capacity) {
+        cap = c->capacity ? c->capacity * 2 : 4;
+        grown = realloc(c->items, cap * sizeof(diag_message_t));
+        if (grown == NULL) {
+            return -1;
+        }
+        c->items = grown;
+        c->capacity = cap;
+    }
+
+    m = &c->items[c->count];
+    m->error = error;
+    m->line = line;
+    m->column = column;
+    m->file = NULL;
+
+    if ((file != NULL && (m->file = strdup(file)) == NULL)
+        || vasprintf(&m->message, fmt, ap) < 0)
+    {
+        free(m->file);
+        return -1;
+    }
+
+    c->count++;
+    return 0;
+}
+
+
+void
+diag_replay(diag_t *d, diag_capture_t *c)
+{
+    diag_message_t  *m;
+    size_t           i;
+
+    for (i = 0; i < c->count; i++) {
+        m = &c->items[i];
+
+        if (m->error) {
+            diag_error(d, m->file, m->line, m->column, "%s", m->message);
+        } else {
+            diag_warning(d, m->file, m->line, m->column, "%s", m->message);
+        }
+    }
+
+    diag_capture_free(c);
+}
+
+
+void
+diag_capture_free(diag_capture_t *c)
+{
+    size_t  i;
+
+    for (i = 0; i < c->count; i++) {
+        free(c->items[i].file);
+        free(c->items[i].message);
+    }
+
+    free(c->items);
+    memset(c, 0, sizeof(*c));
+}
+
+
 void
 diag_error(diag_t *d, const char *file, unsigned line, unsigned column,
     const char *fmt, ...)
@@ -56,6 +129,19 @@ diag_error(diag_t *d, const char *file, unsigned line, unsigned column,
     va_list  ap;
 
     d->errors++;
+
+    if (d->capture != NULL) {
+        va_start(ap, fmt);
+        if (capture(d, 1, file, line, column, fmt, ap) != 0) {
+            /* out of memory: print it now rather than lose it */
+            d->capture = NULL;
+            va_end(ap);
+            va_start(ap, fmt);
+            diag_print("error", file, line, column, fmt, ap);
+        }
+        va_end(ap);
+        return;
+    }
 
     va_start(ap, fmt);
     call_hook(d, "error", file, line, column, fmt, ap);
@@ -73,6 +159,13 @@ diag_warning(diag_t *d, const char *file, unsigned line, unsigned column,
     va_list  ap;
 
     d->warnings++;          /* counted even when not shown */
+
+    if (d->capture != NULL) {
+        va_start(ap, fmt);
+        capture(d, 0, file, line, column, fmt, ap);
+        va_end(ap);
+        return;
+    }
 
     va_start(ap, fmt);
     call_hook(d, "warning", file, line, column, fmt, ap);

@@ -12,7 +12,8 @@
 
 #include <stddef.h>
 
-typedef struct diag_s  diag_t;
+typedef struct diag_s          diag_t;
+typedef struct diag_capture_s  diag_capture_t;
 
 /*
  * Called for every message before it is printed (also for a warning
@@ -30,7 +31,33 @@ struct diag_s {
     int            quiet;       /* suppress warnings (errors always print) */
     diag_hook_pt   hook;        /* NULL: none */
     void          *hook_ctx;
+    diag_capture_t *capture;    /* not NULL: keep messages, print nothing */
 };
+
+/*
+ * Messages kept by a diag_t whose capture is set (counted in it, but
+ * neither printed nor passed to a hook), to be given later to another
+ * diag_t with diag_replay(): threads that read posts keep each file's
+ * messages, which are then printed in the order of the files.
+ */
+typedef struct {
+    int        error;           /* else a warning */
+    char      *file;
+    unsigned   line;
+    unsigned   column;
+    char      *message;
+} diag_message_t;
+
+struct diag_capture_s {
+    diag_message_t  *items;
+    size_t           count;
+    size_t           capacity;
+};
+
+/* Reports every kept message through d, in order, and frees them. */
+void diag_replay(diag_t *d, diag_capture_t *c);
+
+void diag_capture_free(diag_capture_t *c);
 
 void diag_error(diag_t *d, const char *file, unsigned line, unsigned column,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));

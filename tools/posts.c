@@ -3,8 +3,11 @@
  * asks for, see posts.h.
  */
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "frontmatter.h"
 #include "posts.h"
@@ -13,6 +16,8 @@
 
 #define DEFAULT_KEY     "legacyUrl"
 #define DEFAULT_TARGET  "/{year}/{month}/{slug}"
+
+#define THREADS_MAX        8
 
 typedef struct {
     const char    *key;
@@ -303,20 +308,318 @@ visit_post(const char *path, void *ctx)
     return rc;
 }
 
+/*
+ * Reading posts on every core.  The walk (the calling thread) lists the
+ * posts while the other threads read them, one by one, each into its own
+ * job: the items, the counts and the messages (kept, not printed); once
+ * the walk is done the calling thread reads posts too.  It alone merges
+ * finished jobs, in the order of the walk, so the items, the messages
+ * and the progress line come out as they would from one thread.
+ *
+ * Jobs are kept in chunks that never move, so that threads can read a
+ * job while the walk adds others.
+ */
+
+#define THREADS_FROM  32         /* fewer posts: read by one thread */
+#define CHUNK_BITS   10
+#define CHUNK_SIZE   ((size_t) 1 << CHUNK_BITS)
+
+typedef struct {
+    char              *path;
+    diag_capture_t     before;      /* the walk's messages before it */
+    diag_capture_t     messages;    /* reading it */
+    post_list_t        out;
+    int                rc;
+    atomic_int         done;
+} job_t;
+
+typedef struct {
+    collector_t        proto;       /* template, key; no output */
+    job_t            **chunks;
+    size_t             nchunks;
+    size_t             count;       /* jobs queued (under lock) */
+    size_t             next;        /* the next job to take (under lock) */
+    int                walked;      /* the walk is over (under lock) */
+    pthread_mutex_t    lock;
+    pthread_cond_t     more;
+    pthread_t          threads[THREADS_MAX];
+    size_t             started;     /* other threads reading posts */
+    int                tried;       /* to start them */
+    diag_capture_t     walk;        /* the walk's messages, until a job */
+    diag_t             walk_diag;
+    atomic_int         stop;        /* out of memory: take no more */
+    size_t             merged;      /* jobs merged so far */
+    const posts_options_t  *opt;
+    post_list_t       *out;
+    diag_t            *diag;
+    int                stopped;     /* merging stopped at a failed job */
+} pool_t;
+
+
+static job_t *
+job_at(const pool_t *p, size_t i)
+{
+    return &p->chunks[i >> CHUNK_BITS][i & (CHUNK_SIZE - 1)];
+}
+
+
+static int merge_ready(pool_t *p);
+static void start_threads(pool_t *p);
+
+
+static int
+queue_post(const char *path, void *ctx)
+{
+    pool_t   *p = ctx;
+    job_t   **grown, *job;
+    size_t    cap, count;
+
+    pthread_mutex_lock(&p->lock);
+    count = p->count;
+    pthread_mutex_unlock(&p->lock);
+
+    if ((count & (CHUNK_SIZE - 1)) == 0) {
+        if ((count >> CHUNK_BITS) == p->nchunks) {
+            /* only the walk touches the table: readers got their job
+             * pointers under the lock before it can move */
+            pthread_mutex_lock(&p->lock);
+            cap = p->nchunks ? p->nchunks * 2 : 16;
+            grown = realloc(p->chunks, cap * sizeof(job_t *));
+            if (grown != NULL) {
+                memset(grown + p->nchunks, 0,
+                       (cap - p->nchunks) * sizeof(job_t *));
+                p->chunks = grown;
+                p->nchunks = cap;
+            }
+            pthread_mutex_unlock(&p->lock);
+
+            if (grown == NULL) {
+                return out_of_memory(&p->walk_diag);
+            }
+        }
+
+        if (p->chunks[count >> CHUNK_BITS] == NULL) {
+            p->chunks[count >> CHUNK_BITS] = malloc(CHUNK_SIZE
+                                                    * sizeof(job_t));
+            if (p->chunks[count >> CHUNK_BITS] == NULL) {
+                return out_of_memory(&p->walk_diag);
+            }
+        }
+    }
+
+    job = job_at(p, count);
+    memset(job, 0, sizeof(*job));
+    job->path = strdup(path);
+    if (job->path == NULL) {
+        return out_of_memory(&p->walk_diag);
+    }
+
+    job->before = p->walk;                  /* moved: the job owns them */
+    memset(&p->walk, 0, sizeof(p->walk));
+    atomic_init(&job->done, 0);
+
+    pthread_mutex_lock(&p->lock);
+    p->count++;
+    pthread_cond_signal(&p->more);
+    pthread_mutex_unlock(&p->lock);
+
+    if (!p->tried && count + 1 >= THREADS_FROM) {
+        start_threads(p);
+    }
+
+    /* the walk's thread merges what is ready as it goes */
+    if (!p->stopped && merge_ready(p) != 0) {
+        p->stopped = 1;
+        return -1;
+    }
+
+    return 0;
+}
+
+
+static void
+run_job(pool_t *p, job_t *job)
+{
+    collector_t  c = p->proto;
+    diag_t       d;
+
+    memset(&d, 0, sizeof(d));
+    d.capture = &job->messages;
+
+    c.out = &job->out;
+    c.diag = &d;
+    c.opt = NULL;
+
+    job->rc = visit_post(job->path, &c);
+    if (job->rc != 0) {
+        atomic_store(&p->stop, 1);
+    }
+
+    atomic_store_explicit(&job->done, 1, memory_order_release);
+}
+
+
+/* The next job to read, or NULL when there are none left; wait == 0:
+ * do not wait for the walk to find more. */
+static job_t *
+take_job(pool_t *p, int wait)
+{
+    job_t  *job = NULL;
+
+    pthread_mutex_lock(&p->lock);
+
+    while (wait && p->next == p->count && !p->walked
+           && !atomic_load(&p->stop))
+    {
+        pthread_cond_wait(&p->more, &p->lock);
+    }
+
+    if (p->next < p->count && !atomic_load(&p->stop)) {
+        job = job_at(p, p->next++);
+    }
+
+    pthread_mutex_unlock(&p->lock);
+    return job;
+}
+
+
+static void *
+worker(void *arg)
+{
+    pool_t  *p = arg;
+    job_t   *job;
+
+    while ((job = take_job(p, 1)) != NULL) {
+        run_job(p, job);
+    }
+
+    return NULL;
+}
+
+
+static void
+job_free(job_t *job)
+{
+    free(job->path);
+    diag_capture_free(&job->before);
+    diag_capture_free(&job->messages);
+    posts_free(&job->out);
+}
+
+
+/*
+ * Merges the finished jobs that come next, in order.  Returns 0, 1 when
+ * a job stopped the run (merged: its messages are out), -1 when out of
+ * memory.
+ */
+static int
+merge_ready(pool_t *p)
+{
+    const posts_options_t  *opt = p->opt;
+    post_list_t            *out = p->out;
+    diag_t                 *diag = p->diag;
+    post_redirect_t        *grown;
+    job_t                  *job;
+    size_t                  cap, count;
+    int                     rc;
+
+    pthread_mutex_lock(&p->lock);
+    count = p->count;
+    pthread_mutex_unlock(&p->lock);
+
+    while (p->merged < count) {
+        job = job_at(p, p->merged);
+
+        if (!atomic_load_explicit(&job->done, memory_order_acquire)) {
+            return 0;
+        }
+
+        diag_replay(diag, &job->before);
+        diag_replay(diag, &job->messages);
+
+        if (out->count + job->out.count > out->capacity) {
+            cap = out->capacity ? out->capacity : 64;
+            while (cap < out->count + job->out.count) {
+                cap *= 2;
+            }
+            grown = realloc(out->items, cap * sizeof(post_redirect_t));
+            if (grown == NULL) {
+                return out_of_memory(diag);
+            }
+            out->items = grown;
+            out->capacity = cap;
+        }
+
+        if (job->out.count > 0) {
+            memcpy(out->items + out->count, job->out.items,
+                   job->out.count * sizeof(post_redirect_t));
+        }
+        out->count += job->out.count;
+        out->files_read += job->out.files_read;
+        out->posts_skipped += job->out.posts_skipped;
+        out->files_ignored += job->out.files_ignored;
+
+        free(job->out.items);          /* the strings moved to out */
+        memset(&job->out, 0, sizeof(job->out));
+        rc = job->rc;
+        job_free(job);
+        p->merged++;
+
+        if (opt != NULL && opt->progress != NULL) {
+            opt->progress(out->files_read, opt->progress_ctx);
+        }
+
+        if (rc != 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+static size_t
+thread_count(void)
+{
+    long  n;
+
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : (size_t) n;
+}
+
+
+static void
+start_threads(pool_t *p)
+{
+    size_t  n = thread_count();
+
+    p->tried = 1;
+
+    for (p->started = 0; p->started + 1 < n; p->started++) {
+        if (pthread_create(&p->threads[p->started], NULL, worker, p) != 0) {
+            break;          /* fewer threads: slower, not wrong */
+        }
+    }
+}
+
+
 int
 posts_collect(const char *const *dirs, size_t ndirs,
     const posts_options_t *opt, post_list_t *out, diag_t *diag)
 {
-    collector_t   c;
+    pool_t        p;
     const char   *target;
-    int           rc;
+    job_t        *job;
+    size_t        i;
+    int           rc, walk_rc;
 
-    memset(&c, 0, sizeof(collector_t));
-    c.key = opt && opt->key ? opt->key : DEFAULT_KEY;
-    c.out = out;
-    c.diag = diag;
-    c.opt = opt;
+    memset(&p, 0, sizeof(p));
+    p.proto.key = opt && opt->key ? opt->key : DEFAULT_KEY;
     target = opt && opt->target ? opt->target : DEFAULT_TARGET;
+    p.opt = opt;
+    p.out = out;
+    p.diag = diag;
+    atomic_init(&p.stop, 0);
 
     if (ndirs == 0) {
         diag_error(diag, NULL, 0, 0, "no content folder given");
@@ -325,17 +628,58 @@ posts_collect(const char *const *dirs, size_t ndirs,
 
     /* an invalid template is reported once; the posts are still read so
      * that their own problems are reported too */
-    rc = template_compile(&c.template, target, diag);
+    rc = template_compile(&p.proto.template, target, diag);
     if (rc == -2) {
         return -1;
     }
-    c.template_ok = rc == 0;
+    p.proto.template_ok = rc == 0;
 
-    rc = walk_posts(dirs, ndirs, visit_post, &c, diag);
+    pthread_mutex_init(&p.lock, NULL);
+    pthread_cond_init(&p.more, NULL);
 
-    template_free(&c.template);
-    return rc;
+    p.walk_diag.capture = &p.walk;
+    walk_rc = walk_posts(dirs, ndirs, queue_post, &p, &p.walk_diag);
+
+    pthread_mutex_lock(&p.lock);
+    p.walked = 1;
+    pthread_cond_broadcast(&p.more);
+    pthread_mutex_unlock(&p.lock);
+
+    /* the walk is over: read posts here too, merging as we go */
+
+    while (!p.stopped && (job = take_job(&p, 0)) != NULL) {
+        run_job(&p, job);
+        p.stopped = merge_ready(&p) != 0;
+    }
+
+    for (i = 0; i < p.started; i++) {
+        pthread_join(p.threads[i], NULL);
+    }
+
+    if (!p.stopped) {
+        p.stopped = merge_ready(&p) != 0;
+    }
+
+    for (i = p.merged; i < p.count; i++) {
+        job_free(job_at(&p, i));      /* after a stop: never reported */
+    }
+
+    if (!p.stopped) {
+        diag_replay(diag, &p.walk);  /* the walk's last messages */
+    }
+    diag_capture_free(&p.walk);
+
+    for (i = 0; i < p.nchunks; i++) {
+        free(p.chunks[i]);
+    }
+    free(p.chunks);
+
+    pthread_mutex_destroy(&p.lock);
+    pthread_cond_destroy(&p.more);
+    template_free(&p.proto.template);
+    return p.stopped || walk_rc != 0 ? -1 : 0;
 }
+
 
 void
 posts_free(post_list_t *list)
