@@ -185,9 +185,11 @@ lookup_one(lookup_t *lk, const char *url)
         }
 
         if (rc == 1) {
-            printf("%s\t%u\t%s:%u\trule\n", lk->hit->target,
-                   lk->hit->rule->status, lk->hit->rule->file,
-                   lk->hit->rule->line);
+            printf("%s\t%u\t", lk->hit->target, lk->hit->rule->status);
+            if (lk->hit->rule->file[0] != '\0') {      /* --no-sources */
+                printf("%s:%u", lk->hit->rule->file, lk->hit->rule->line);
+            }
+            printf("\trule\n");
             return 0;
         }
     }

@@ -198,6 +198,33 @@ subtest 'lookup and dump' => sub {
     like $err, qr{none\.map: No such file}, 'says why';
 };
 
+subtest '--no-sources' => sub {
+    my $d = "$tmp/nosrc";
+    write_post("$d/posts", 'a.md', "date: 2020-01-02\nlegacyUrl: /2020/01/a.html\n");
+    write_post("$d/posts", 'b.md', "date: 2020-01-03\nlegacyUrl: /2020/01/b.html\n");
+    my ($rc, $out, $err) = run('redirect-map', 'build', '-q', '-o',
+                               "$d/with.map", "$d/posts");
+    is $rc, 0, 'with sources: built' or diag $err;
+    ($rc, $out, $err) = run('redirect-map', 'build', '-q', '--no-sources',
+                            '-o', "$d/without.map", "$d/posts");
+    is $rc, 0, '--no-sources: built' or diag $err;
+    is -s "$d/with.map", (-s "$d/without.map") + 2 * 8
+        + length("$d/posts/a.md") + length("$d/posts/b.md") + 2 * 2 + 4
+        + 2 * 4, '8 bytes less per entry, and no source names';
+    ($rc, $out) = run('redirect-map', 'info', "$d/without.map");
+    like $out, qr/^flags: none$/m, 'no SOURCES flag';
+    like $out, qr/^source files: 0$/m, 'no source files';
+    ($rc, $out) = run('redirect-map', 'lookup', "$d/without.map",
+                      '/2020/01/a.html');
+    is $out, "/2020/01/a\t301\t\texact\n", 'lookup: the entry, no source';
+    ($rc, $out) = run('redirect-map', 'diff', "$d/with.map", "$d/without.map");
+    like $out, qr/0 added, 0 removed, 0 changed/, 'the same entries';
+    ($rc, $out, $err) = run('redirect-map', 'check', '--no-sources',
+                            "$d/posts");
+    is $rc, 2, 'check --no-sources: a usage error';
+    like $err, qr/--no-sources is not one of check's/, 'says so';
+};
+
 subtest 'usage' => sub {
     my ($rc, $out, $err) = run('redirect-map');
     is $rc, 2, 'no command: exit 2';
