@@ -727,7 +727,7 @@ sub part_memory {
             human_n($n), mib($m{priv} - $base), mib($base) . ' (empty)',
             '–', $own ? '≤ 1 MiB' : '–',
             $own ? yesno($m{priv} - $base <= 1048576) : '–');
-        row("$label: shared per worker / Pss of master + workers",
+        row("$label: shared per worker; Pss of master + workers",
             human_n($n), mib($m{shared}), mib($m{total}) . ' (Pss)', '–', '–',
             '–');
     }
@@ -860,7 +860,8 @@ sub part_reload {
                 fmt_s(defined $t1 ? $t1 - $t0 : undef);
             # let the old worker go before the next reload
             for (1 .. 600) {
-                last if child_pids($s->{master}) <= 1;
+                my @c = child_pids($s->{master});
+                last if @c <= 1;
                 sleep 0.05;
             }
         }
