@@ -195,3 +195,17 @@ valgrind: all
 # live faults and reload under load, against Debian's nginx (needs wrk)
 stress: all
 	prove -v t/stress/live-faults.pl t/stress/reload-load.pl
+
+# ---- benchmark (bench/README.md) -----------------------------------------
+#
+#   make bench                          the whole suite (about 15 minutes)
+#   make bench BENCH_ARGS="--quick"     small sizes, to try it
+#   make bench BENCH_ARGS="--parts lookup --alt-10m"
+
+BENCH_ARGS ?=
+
+.PHONY: bench
+
+bench: all
+	bash bench/install-deps.sh
+	perl bench/bench.pl $(BENCH_ARGS)
