@@ -70,6 +70,10 @@ buf_reserve(lrm_buf_t *b, size_t more)
         return 0;
     }
 
+    if (more > SIZE_MAX / 2 - b->len) {
+        return -1;                        /* would overflow size_t */
+    }
+
     cap = b->cap ? b->cap : 4096;
     while (cap - b->len < more) {
         cap *= 2;
@@ -223,6 +227,10 @@ add_entry(lrm_writer_t *w, uint64_t hash, const char *key, size_t key_len,
 
     if (w->count == w->capacity) {
         cap = w->capacity ? w->capacity * 2 : 1024;
+
+        if (cap > SIZE_MAX / sizeof(lrm_item_t)) {
+            return -1;
+        }
 
         items = realloc(w->items, cap * sizeof(lrm_item_t));
         if (items == NULL) {
@@ -750,7 +758,12 @@ lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size)
     /* sources: u32 count, u32 offset each (from the section start), names */
     if (w->sources > 0) {
         put32(count, w->sources);
-        buf_put(&sources_head, count, 4);
+
+        if (buf_put(&sources_head, count, 4) != 0) {
+            free(slots);
+            snprintf(err, err_size, "out of memory");
+            return -1;
+        }
 
         for (i = 0; i < w->sources; i++) {
             uint32_t  rel = lrm_get32(w->source_offsets.data + i * 4);
