@@ -373,6 +373,15 @@ redirects_add(redirect_list_t *list, const char *legacy, const char *target,
         high += (unsigned char) target[i] >= 0x80;
     }
 
+    if (target_len + 2 * high > LRM_MAX_TARGET) {
+        diag_error(diag, file, line, column, "target of legacy URL \"%s\" "
+                   "is longer than %d bytes once its non-ASCII characters "
+                   "are percent-encoded",
+                   diag_printable(legacy, legacy_len, shown2,
+                                  sizeof(shown2)), LRM_MAX_TARGET);
+        return 1;
+    }
+
     memset(&r, 0, sizeof(r));
 
     r.file = intern_file(list, file);

@@ -225,6 +225,19 @@ subtest '--no-sources' => sub {
     like $err, qr/--no-sources is not one of check's/, 'says so';
 };
 
+subtest 'a target too long once percent-encoded' => sub {
+    my $d = content();
+    open my $fh, '>:raw', "$d.yaml" or die $!;
+    print {$fh} "redirects:\n  /y.html: \"/" . ("\xc3\xa9" x 1500) . "\"\n";
+    close $fh;
+    my ($rc, undef, $err) = run('redirect-map', 'build', '-c', "$d.yaml",
+                                '-o', "$d.map");
+    is $rc, 1, 'exit 1';
+    like $err, qr/longer than 4096 bytes once its non-ASCII characters are percent-encoded/,
+        'says why';
+    ok !-e "$d.map", 'no map written';
+};
+
 subtest 'usage' => sub {
     my ($rc, $out, $err) = run('redirect-map');
     is $rc, 2, 'no command: exit 2';
