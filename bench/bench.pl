@@ -592,6 +592,19 @@ sub part_build {
             '≤ 1.000', yesno($size <= $bound));
         note("map_bytes_per_entry_over_kt_$n",
              sprintf('%.2f', ($size - $kb - $tb) / $n));
+        # without the file:line of each entry (build --no-sources)
+        if (`$tool build --help 2>&1` =~ /--no-sources/) {
+            my $ns = "$data/tsv-$n-nosrc.map";
+            my ($s2, $m2) = timed_build('-c', $cfg, '--no-sources', '-o', $ns);
+            my $size2 = -s $ns;
+            note("build_tsv_${n}_nosrc_s", $s2);
+            note("build_tsv_${n}_nosrc_map", $size2);
+            row("map size with --no-sources / (keys + targets + 16 B/entry)",
+                human_n($n), mib($size2), mib($bound),
+                sprintf('%.3f', $size2 / $bound), '≤ 1.000',
+                yesno($size2 <= $bound));
+            unlink $ns;
+        }
     }
 }
 
