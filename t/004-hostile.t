@@ -369,3 +369,16 @@ GET /2099/01/never-existed.html?m=1
 [crit]
 [alert]
 [warn]
+
+
+
+=== TEST 23: a #fragment sent by the client is not part of a match_query subject
+--- config
+    absolute_redirect off;
+    legacy_redirect_map $TEST_NGINX_MAP_DIR/blogger.map;
+    location / { return 200 "miss\n"; }
+--- request
+GET /feeds/posts/default?alt=rss#top
+--- error_code: 301
+--- response_headers
+Location: /rss.xml
