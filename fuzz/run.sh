@@ -20,8 +20,8 @@ FUZZ_JOBS=${FUZZ_JOBS:-$(nproc)}
 out=$BUILD/fuzz
 mkdir -p "$out/logs" "$out/artifacts"
 
-# libFuzzer's own corpus folder name: the import targets share seeds by
-# format
+# the committed seeds and findings of a target (read, never written:
+# libFuzzer adds new inputs to the first folder only)
 seeds() {
     echo "fuzz/corpus/$1"
 }
