@@ -20,10 +20,17 @@ static char  dir[256];
 static char  path[512];
 
 
+/* the sanitizers' report channel, which -close_fd_mask leaves open */
+void __sanitizer_report_error_summary(const char *error_summary);
+
 void
 fuzz_fail(const char *what, const char *file, int line)
 {
-    fprintf(stderr, "fuzz: %s:%d: check failed: %s\n", file, line, what);
+    char  msg[512];
+
+    snprintf(msg, sizeof(msg), "fuzz: %s:%d: check failed: %s", file, line,
+             what);
+    __sanitizer_report_error_summary(msg);
     abort();
 }
 
