@@ -131,6 +131,14 @@ int lrm_open(lrm_map_t *map, const void *data, size_t size,
     char *err, size_t err_size);
 
 /*
+ * The checks of lrm_open() that need only the first LRM_HEADER_SIZE
+ * bytes (head) and the file's size: magic, format version, size.  For a
+ * quick look at a map without reading it all.
+ */
+int lrm_check_header(const void *head, size_t head_len, uint64_t file_size,
+    char *err, size_t err_size);
+
+/*
  * Looks up a key that is already normalised (see lrm_normalize_path()).
  * Returns LRM_OK and fills *entry, LRM_NOT_FOUND, or LRM_ERROR when the
  * record the table points at is out of bounds (a damaged map).

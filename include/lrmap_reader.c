@@ -61,22 +61,55 @@ check_identity(const unsigned char *p, size_t size, char *err,
 
 
 static int
-check_size_and_checksum(const unsigned char *p, size_t size, lrm_map_t *map,
-    char *err, size_t err_size)
+check_declared_size(const unsigned char *p, uint64_t size, char *err,
+    size_t err_size)
 {
-    uint64_t  declared, stored;
+    uint64_t  declared;
 
     declared = lrm_get64(p + LRM_H_FILE_SIZE);
 
     if (declared != size) {
         if (err_size > 0) {
-            snprintf(err, err_size, "file is %zu bytes but its header says "
-                     "%llu (truncated or padded)", size,
+            snprintf(err, err_size, "file is %llu bytes but its header says "
+                     "%llu (truncated or padded)", (unsigned long long) size,
                      (unsigned long long) declared);
         }
 
         return LRM_ERROR;
     }
+
+    return LRM_OK;
+}
+
+
+int
+lrm_check_header(const void *head, size_t head_len, uint64_t file_size,
+    char *err, size_t err_size)
+{
+    const unsigned char  *p = head;
+    size_t                size;
+
+    if (head_len < LRM_HEADER_SIZE && head_len < file_size) {
+        return fail(err, err_size, "could not read the header");
+    }
+
+    /* check_identity() reads the magic and version: within the head */
+
+    size = file_size > SIZE_MAX ? SIZE_MAX : (size_t) file_size;
+
+    if (check_identity(p, size, err, err_size) != LRM_OK) {
+        return LRM_ERROR;
+    }
+
+    return check_declared_size(p, file_size, err, err_size);
+}
+
+
+static int
+check_checksum(const unsigned char *p, size_t size, lrm_map_t *map,
+    char *err, size_t err_size)
+{
+    uint64_t  stored;
 
     stored = lrm_get64(p + size - LRM_TRAILER_SIZE);
     map->checksum = lrm_hash(p, size - LRM_TRAILER_SIZE);
@@ -257,7 +290,8 @@ lrm_open(lrm_map_t *map, const void *data, size_t size, char *err,
     memset(map, 0, sizeof(*map));
 
     if (check_identity(p, size, err, err_size) != LRM_OK
-        || check_size_and_checksum(p, size, map, err, err_size) != LRM_OK
+        || check_declared_size(p, size, err, err_size) != LRM_OK
+        || check_checksum(p, size, map, err, err_size) != LRM_OK
         || check_header_fields(p, size, map, err, err_size) != LRM_OK)
     {
         memset(map, 0, sizeof(*map));

@@ -18,7 +18,30 @@
 #include "ngx_http_legacy_redirect.h"
 
 
-static void ngx_http_legacy_redirect_unmap(void *data);
+/*
+ * A validated copy of a map file.  Configurations that name the same,
+ * unchanged file share one copy: a reload does not read and checksum an
+ * unchanged map again.  The list lives in the master for as long as some
+ * configuration uses a copy.
+ */
+typedef struct ngx_http_legacy_redirect_copy_s
+    ngx_http_legacy_redirect_copy_t;
+
+struct ngx_http_legacy_redirect_copy_s {
+    ngx_http_legacy_redirect_copy_t  *next;
+    ngx_uint_t                        refs;
+    ngx_file_info_t                   fi;      /* identity when read */
+    u_char                           *data;
+    size_t                            size;
+    lrm_map_t                         map;
+};
+
+
+static ngx_http_legacy_redirect_copy_t  *ngx_http_legacy_redirect_copies;
+
+
+static void ngx_http_legacy_redirect_release(void *data);
+
 
 
 static ngx_int_t
@@ -95,15 +118,114 @@ ngx_http_legacy_redirect_copy(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
 }
 
 
+/* same file, not changed since it was read (rename gives a new inode) */
+static ngx_uint_t
+ngx_http_legacy_redirect_same_file(ngx_file_info_t *a, ngx_file_info_t *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino
+           && a->st_size == b->st_size
+#if (NGX_LINUX)
+           && a->st_mtim.tv_sec == b->st_mtim.tv_sec
+           && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec
+           && a->st_ctim.tv_sec == b->st_ctim.tv_sec
+           && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+#else
+           && a->st_mtime == b->st_mtime && a->st_ctime == b->st_ctime;
+#endif
+}
+
+
+/*
+ * "nginx -s reload|stop|..." reads the configuration only to find the
+ * pid file: check what costs nothing (magic, version, size) and leave the
+ * full check to the master, which refuses a damaged map and keeps the
+ * running configuration.
+ */
+static ngx_int_t
+ngx_http_legacy_redirect_check_head(ngx_conf_t *cf, ngx_fd_t fd,
+    ngx_str_t *name, size_t size)
+{
+    char     err[256];
+    u_char   head[LRM_HEADER_SIZE];
+    ssize_t  n;
+
+    n = ngx_read_fd(fd, head, sizeof(head));
+
+    if (n == -1) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           ngx_read_fd_n " \"%V\" failed", name);
+        return NGX_ERROR;
+    }
+
+    if (lrm_check_header(head, (size_t) n, size, err, sizeof(err))
+        != LRM_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "legacy_redirect_map \"%V\": %s", name, err);
+        return NGX_ERROR;
+    }
+
+    return NGX_OK;
+}
+
+
+/* a copy of the file: the one already read if unchanged, else a new one */
+static ngx_http_legacy_redirect_copy_t *
+ngx_http_legacy_redirect_get_copy(ngx_conf_t *cf, ngx_fd_t fd,
+    ngx_str_t *name, ngx_file_info_t *fi, size_t size)
+{
+    char                              err[256];
+    ngx_http_legacy_redirect_copy_t  *c;
+
+    for (c = ngx_http_legacy_redirect_copies; c; c = c->next) {
+        if (ngx_http_legacy_redirect_same_file(&c->fi, fi)) {
+            c->refs++;
+
+            ngx_log_debug1(NGX_LOG_DEBUG_HTTP, cf->log, 0,
+                           "legacy_redirect_map \"%V\": unchanged, reusing "
+                           "the copy already read", name);
+            return c;
+        }
+    }
+
+    c = ngx_alloc(sizeof(ngx_http_legacy_redirect_copy_t), cf->log);
+    if (c == NULL) {
+        return NULL;
+    }
+
+    c->data = ngx_http_legacy_redirect_copy(cf, fd, name, size);
+    if (c->data == NULL) {
+        ngx_free(c);
+        return NULL;
+    }
+
+    if (lrm_open(&c->map, c->data, size, err, sizeof(err)) != LRM_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "legacy_redirect_map \"%V\": %s", name, err);
+        munmap(c->data, size);
+        ngx_free(c);
+        return NULL;
+    }
+
+    c->size = size;
+    c->fi = *fi;
+    c->refs = 1;
+    c->next = ngx_http_legacy_redirect_copies;
+    ngx_http_legacy_redirect_copies = c;
+
+    return c;
+}
+
+
 ngx_http_legacy_redirect_map_t *
 ngx_http_legacy_redirect_load(ngx_conf_t *cf, ngx_str_t *name)
 {
-    char                             err[256];
-    size_t                           size;
-    ngx_fd_t                         fd;
-    ngx_file_info_t                  fi;
-    ngx_pool_cleanup_t              *cln;
-    ngx_http_legacy_redirect_map_t  *m;
+    size_t                            size;
+    ngx_fd_t                          fd;
+    ngx_file_info_t                   fi;
+    ngx_pool_cleanup_t               *cln;
+    ngx_http_legacy_redirect_map_t   *m;
+    ngx_http_legacy_redirect_copy_t  *c;
 
     m = ngx_pcalloc(cf->pool, sizeof(ngx_http_legacy_redirect_map_t));
     cln = ngx_pool_cleanup_add(cf->pool, 0);
@@ -147,26 +269,33 @@ ngx_http_legacy_redirect_load(ngx_conf_t *cf, ngx_str_t *name)
         goto failed;
     }
 
-    m->data = ngx_http_legacy_redirect_copy(cf, fd, name, size);
-    if (m->data == NULL) {
+    if (ngx_process == NGX_PROCESS_SIGNALLER) {
+        if (ngx_http_legacy_redirect_check_head(cf, fd, name, size)
+            != NGX_OK)
+        {
+            goto failed;
+        }
+
+        (void) ngx_close_file(fd);
+        return m;
+    }
+
+    c = ngx_http_legacy_redirect_get_copy(cf, fd, name, &fi, size);
+    if (c == NULL) {
         goto failed;
     }
 
-    m->size = size;
-    cln->handler = ngx_http_legacy_redirect_unmap;
-    cln->data = m;
+    cln->handler = ngx_http_legacy_redirect_release;
+    cln->data = c;
 
     if (ngx_close_file(fd) == NGX_FILE_ERROR) {
         ngx_conf_log_error(NGX_LOG_ALERT, cf, ngx_errno,
                            ngx_close_file_n " \"%V\" failed", name);
     }
 
-    if (lrm_open(&m->map, m->data, m->size, err, sizeof(err)) != LRM_OK) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "legacy_redirect_map \"%V\": %s", name, err);
-        return NULL;
-    }
-
+    m->data = c->data;
+    m->size = c->size;
+    m->map = c->map;
     m->norm_flags = (m->map.flags & LRM_F_CASELESS) ? LRM_NORM_CASELESS : 0;
 
     if (ngx_http_legacy_redirect_compile_rules(cf, m) != NGX_OK) {
@@ -191,13 +320,25 @@ failed:
 }
 
 
+/* the configuration that used a copy is gone: the last one unmaps it */
 static void
-ngx_http_legacy_redirect_unmap(void *data)
+ngx_http_legacy_redirect_release(void *data)
 {
-    ngx_http_legacy_redirect_map_t  *m = data;
+    ngx_http_legacy_redirect_copy_t  *c = data;
 
-    if (m->data) {
-        munmap(m->data, m->size);
-        m->data = NULL;
+    ngx_http_legacy_redirect_copy_t  **pp;
+
+    if (--c->refs) {
+        return;
     }
+
+    for (pp = &ngx_http_legacy_redirect_copies; *pp; pp = &(*pp)->next) {
+        if (*pp == c) {
+            *pp = c->next;
+            break;
+        }
+    }
+
+    munmap(c->data, c->size);
+    ngx_free(c);
 }

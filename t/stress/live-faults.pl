@@ -95,14 +95,14 @@ fault('replaced by rename with a damaged map', sub {
     rename "$live.tmp", $live or die $!;
 });
 
-# a reload with the damaged map in place
+# a reload with the damaged map in place: "nginx -s reload" checks only
+# the map's header before it signals; the master checks the whole map,
+# refuses it, says why in error.log and keeps the old workers
 my ($rc, undef, $err) = nginx_cmd('-s', 'reload');
-isnt $rc, 0, 'nginx -s reload refuses the damaged map';
-like $err, qr/legacy_redirect_map "\Q$live\E": checksum mismatch/, '... and says why';
-kill 'HUP', master_pid();
+is $rc, 0, 'nginx -s reload signals the master' or diag $err;
 sleep $secs;
 like error_log_since(), qr/\[emerg\] .*legacy_redirect_map "\Q$live\E": checksum mismatch/,
-    'a HUP with the damaged map: error.log says why it was refused';
+    'the master refused the damaged map: error.log says why';
 is_deeply [workers()], \@workers, '... and the old workers still serve';
 
 my ($ok, $bad, $none, $ex) = stop_checkers();
