@@ -3,7 +3,8 @@
 # clients and, when wrk is installed, wrk's load, the map file is
 # truncated in place, overwritten in place, deleted and replaced.  No
 # worker dies, every answer stays the loaded map's until a reload, and a
-# reload with a damaged map keeps the old workers serving and says why.
+# reload with a damaged map keeps the old workers serving and says why;
+# a map rewritten in place is read again on reload.
 #
 #   perl t/stress/live-faults.pl        (STRESS_SECONDS per fault, 3)
 
@@ -96,14 +97,32 @@ fault('replaced by rename with a damaged map', sub {
 });
 
 # a reload with the damaged map in place: "nginx -s reload" checks only
-# the map's header before it signals; the master checks the whole map,
-# refuses it, says why in error.log and keeps the old workers
+# a map's header and signals; the master checks it all, refuses it, says
+# why and keeps its workers.  A HUP sent directly does the same.
 my ($rc, undef, $err) = nginx_cmd('-s', 'reload');
-is $rc, 0, 'nginx -s reload signals the master' or diag $err;
+is $rc, 0, 'nginx -s reload with a damaged body signals the master' or diag $err;
 sleep $secs;
 like error_log_since(), qr/\[emerg\] .*legacy_redirect_map "\Q$live\E": checksum mismatch/,
-    'the master refused the damaged map: error.log says why';
+    '... which refuses it and says why in error.log';
 is_deeply [workers()], \@workers, '... and the old workers still serve';
+kill 'HUP', master_pid();
+sleep $secs;
+like error_log_since(), qr/\[emerg\] .*legacy_redirect_map "\Q$live\E": checksum mismatch/,
+    'a HUP with the damaged map: refused too, error.log says why';
+is_deeply [workers()], \@workers, '... and the old workers still serve';
+
+# a wrong header: nginx -s reload itself refuses
+{
+    my $b = slurp($shop);
+    substr($b, 8, 4) = pack('V', 9);
+    open my $fh, '>:raw', "$live.tmp" or die $!;
+    print {$fh} $b;
+    close $fh;
+    rename "$live.tmp", $live or die $!;
+}
+($rc, undef, $err) = nginx_cmd('-s', 'reload');
+isnt $rc, 0, 'nginx -s reload refuses a map of another version';
+like $err, qr/map format version 9 is not supported/, '... and says why';
 
 my ($ok, $bad, $none, $ex) = stop_checkers();
 is $bad, 0, "every answer during the faults was the loaded map's ($ok answers)"
@@ -121,6 +140,24 @@ start_checkers(2);
 sleep 2;
 ($ok, $bad, $none, $ex) = stop_checkers();
 is $bad, 0, "after the reload, the new map answers ($ok answers)" or diag join "\n", @$ex;
+
+# the same file overwritten in place (same inode) and reloaded: the
+# master must see the change, not reuse its copy
+write_allowed(\%blog_answers);
+{
+    open my $fh, '+<:raw', $live or die $!;
+    truncate $fh, 0;
+    print {$fh} slurp($blog);
+    close $fh;
+}
+($rc, undef, $err) = nginx_cmd('-s', 'reload');
+is $rc, 0, 'reload after the map was rewritten in place' or diag $err;
+sleep 1;
+start_checkers(2);
+sleep 2;
+($ok, $bad, $none, $ex) = stop_checkers();
+is $bad, 0, "... the rewritten map answers ($ok answers)" or diag join "\n", @$ex;
+unlike error_log_since(), qr/unchanged, reusing the copy/, '... it was read again, not reused';
 
 if ($wrk) {
     waitpid $wrk, 0;
