@@ -108,6 +108,10 @@ for my $i (1 .. $leak_reloads) {
     push @samples, [fd_count($master), rss_kb($master),
                     (map { fd_count($_) } @w), (map { rss_kb($_) } @w)];
 }
+for my $i (grep { ($_ + 1) % 50 == 0 } 0 .. $#samples) {
+    note sprintf "after reload %d: master %d fds %d kB, workers %d/%d fds %d/%d kB",
+        $i + 1, @{ $samples[$i] };
+}
 my ($first, $last) = ($samples[9], $samples[-1]);
 note sprintf "after reload 10: master %d fds %d kB, workers %d/%d fds %d/%d kB",
     @$first;
