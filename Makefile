@@ -175,12 +175,13 @@ fuzz: fuzz-build
 fuzz-long: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_LONG_SECONDS) BUILD=$(BUILD) bash fuzz/run.sh $(FUZZ_TARGETS)
 
-# the module built with ASan+UBSan, as module-compat builds it
+# the module built with ASan+UBSan, as module-compat builds it, with
+# --with-debug as Debian's nginx (its debug log lines are tested)
 sanitize-module: $(MODULE_SRCS)
 	rm -rf $(BUILD)/nginx-asan
 	mkdir -p $(BUILD)/nginx-asan
 	cp -r $(NGINX_SRC)/. $(BUILD)/nginx-asan/
-	cd $(BUILD)/nginx-asan && ./configure --with-compat --add-dynamic-module=$(CURDIR) \
+	cd $(BUILD)/nginx-asan && ./configure --with-compat --with-debug --add-dynamic-module=$(CURDIR) \
 	    --with-cc-opt='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer' \
 	    --with-ld-opt='-fsanitize=address,undefined' >configure.log 2>&1 \
 	    || { tail -20 configure.log >&2; exit 1; }
