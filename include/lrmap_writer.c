@@ -17,10 +17,8 @@
 #include "lrmap_writer.h"
 
 
-typedef struct {
-    uint64_t  hash;
-    uint64_t  entry;              /* index in refs */
-} lrm_item_t;
+/* an entry's hash, and the entry's index in refs (lrm_pair_t.value) */
+typedef lrm_pair_t  lrm_item_t;
 
 /* An entry: its strings are the caller's, or copies in w->copies. */
 typedef struct {
@@ -248,7 +246,7 @@ add_entry(lrm_writer_t *w, uint64_t hash, const char *key, size_t key_len,
     }
 
     w->items[w->count].hash = hash;
-    w->items[w->count].entry = w->count;
+    w->items[w->count].value = w->count;
 
     *ref = &w->refs[w->count];
     (*ref)->key.ptr = key;
@@ -373,39 +371,33 @@ lrm_writer_add_rule(lrm_writer_t *w, const char *pattern, size_t pattern_len,
 
 
 static int
-compare_items(const void *a, const void *b)
+compare_pairs(const void *a, const void *b)
 {
-    const lrm_item_t  *x = a, *y = b;
+    const lrm_pair_t  *x = a, *y = b;
 
     if (x->hash != y->hash) {
         return x->hash < y->hash ? -1 : 1;
     }
 
-    return x->entry < y->entry ? -1 : (x->entry > y->entry);
+    return x->value < y->value ? -1 : (x->value > y->value);
 }
 
 
-/*
- * Sorts the items by hash, and by entry within one hash: an LSD radix
- * sort (stable, and the items come in entry order), 16 bits a pass.
- */
-static int
-sort_items(lrm_writer_t *w)
+int
+lrm_sort_pairs(lrm_pair_t *pairs, size_t n)
 {
-    lrm_item_t  *tmp, *from, *to, *swap;
-    size_t      *count, i, sum, c, n = w->count;
+    lrm_pair_t  *tmp, *from, *to, *swap;
+    size_t      *count, i, sum, c;
     unsigned     shift;
 
     if (n < 4096) {
         if (n > 0) {
-            qsort(w->items, n, sizeof(lrm_item_t), compare_items);
+            qsort(pairs, n, sizeof(lrm_pair_t), compare_pairs);
         }
         return 0;
     }
 
-    for (i = 1; i < n && compare_items(&w->items[i - 1], &w->items[i]) < 0;
-         i++)
-    {
+    for (i = 1; i < n && compare_pairs(&pairs[i - 1], &pairs[i]) < 0; i++) {
         /* already sorted? */
     }
 
@@ -413,7 +405,7 @@ sort_items(lrm_writer_t *w)
         return 0;
     }
 
-    tmp = malloc(n * sizeof(lrm_item_t));
+    tmp = malloc(n * sizeof(lrm_pair_t));
     count = malloc(65536 * sizeof(size_t));
     if (tmp == NULL || count == NULL) {
         free(tmp);
@@ -421,7 +413,7 @@ sort_items(lrm_writer_t *w)
         return -1;
     }
 
-    from = w->items;
+    from = pairs;
     to = tmp;
 
     for (shift = 0; shift < 64; shift += 16) {
@@ -446,7 +438,7 @@ sort_items(lrm_writer_t *w)
         to = swap;
     }
 
-    /* an even number of passes: the result is back in w->items */
+    /* an even number of passes: the result is back in pairs */
 
     free(tmp);
     free(count);
@@ -466,8 +458,8 @@ find_duplicate(const lrm_writer_t *w, char *err, size_t err_size)
         for (j = i + 1; j < w->count && w->items[j].hash == w->items[i].hash;
              j++)
         {
-            a = &w->refs[w->items[i].entry];
-            b = &w->refs[w->items[j].entry];
+            a = &w->refs[w->items[i].value];
+            b = &w->refs[w->items[j].value];
             key = ref_key(w, a);
 
             if (a->key_len == b->key_len
@@ -538,7 +530,7 @@ place_items(const lrm_writer_t *w, uint64_t buckets, uint64_t *nslots)
 
         slots[pos] = (w->items[i].hash >> LRM_SLOT_OFFSET_BITS)
                          << LRM_SLOT_OFFSET_BITS
-                     | (record[w->items[i].entry] + 1);
+                     | (record[w->items[i].value] + 1);
         next = pos + 1;
     }
 
@@ -724,7 +716,7 @@ lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size)
     uint32_t        i;
     int             rc;
 
-    if (sort_items(w) != 0) {
+    if (lrm_sort_pairs(w->items, w->count) != 0) {
         snprintf(err, err_size, "out of memory");
         return -1;
     }

@@ -11,6 +11,19 @@
 
 typedef struct lrm_writer_s  lrm_writer_t;
 
+/* A hash and what it belongs to (an index): what the writer sorts. */
+typedef struct {
+    uint64_t  hash;
+    uint64_t  value;
+} lrm_pair_t;
+
+/*
+ * Sorts pairs by hash, and by value within one hash (a stable LSD radix
+ * sort, 16 bits a pass; pairs given in value order stay so within a
+ * hash).  Returns 0, or -1 when out of memory.
+ */
+int lrm_sort_pairs(lrm_pair_t *pairs, size_t n);
+
 /* flags: LRM_F_CASELESS and/or LRM_F_SOURCES. NULL when out of memory. */
 lrm_writer_t *lrm_writer_new(uint32_t flags);
 void lrm_writer_free(lrm_writer_t *w);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lrmap.h"
+#include "lrmap_writer.h"
 #include "redirects.h"
 
 #define BLOCK_SIZE  ((size_t) 1 << 20)
@@ -581,84 +582,6 @@ redirects_flush(redirect_list_t *list, diag_t *diag)
 
 /* ---- sorting by hash ---- */
 
-struct redirects_order_s {
-    uint64_t  hash;
-    uint64_t  idx;
-};
-
-typedef redirects_order_t  hsort_t;
-
-
-static int
-compare_hsort(const void *a, const void *b)
-{
-    const hsort_t  *x = a, *y = b;
-
-    if (x->hash != y->hash) {
-        return x->hash < y->hash ? -1 : 1;
-    }
-
-    return (x->idx > y->idx) - (x->idx < y->idx);
-}
-
-
-/*
- * Sorts by hash, keeping the order of equal hashes (LSD radix sort, 16
- * bits a pass).  Returns 0, or -1 when out of memory.
- */
-static int
-radix_sort(hsort_t *a, size_t n)
-{
-    hsort_t  *tmp, *from, *to, *swap;
-    size_t   *count, i, sum, c;
-    unsigned  shift;
-
-    if (n < 4096) {
-        qsort(a, n, sizeof(hsort_t), compare_hsort);
-        return 0;
-    }
-
-    tmp = malloc(n * sizeof(hsort_t));
-    count = malloc(65536 * sizeof(size_t));
-    if (tmp == NULL || count == NULL) {
-        free(tmp);
-        free(count);
-        return -1;
-    }
-
-    from = a;
-    to = tmp;
-
-    for (shift = 0; shift < 64; shift += 16) {
-        memset(count, 0, 65536 * sizeof(size_t));
-
-        for (i = 0; i < n; i++) {
-            count[(from[i].hash >> shift) & 0xffff]++;
-        }
-
-        for (sum = 0, i = 0; i < 65536; i++) {
-            c = count[i];
-            count[i] = sum;
-            sum += c;
-        }
-
-        for (i = 0; i < n; i++) {
-            to[count[(from[i].hash >> shift) & 0xffff]++] = from[i];
-        }
-
-        swap = from;
-        from = to;
-        to = swap;
-    }
-
-    /* four passes: the result is back in a */
-
-    free(tmp);
-    free(count);
-    return 0;
-}
-
-
 /* key, then declaration order: file, then line */
 static int
 compare_entries(const redirect_t *x, const redirect_t *y)
@@ -681,21 +604,21 @@ compare_entries(const redirect_t *x, const redirect_t *y)
 static int
 sort_items(redirect_list_t *list)
 {
-    hsort_t     *a, x;
+    lrm_pair_t     *a, x;
     size_t       n = list->count, i, j, k, start;
 
     free(list->order);
-    list->order = a = malloc((n ? n : 1) * sizeof(hsort_t));
+    list->order = a = malloc((n ? n : 1) * sizeof(lrm_pair_t));
     if (a == NULL) {
         return -1;
     }
 
     for (i = 0; i < n; i++) {
         a[i].hash = list->items[i].hash;
-        a[i].idx = i;
+        a[i].value = i;
     }
 
-    if (radix_sort(a, n) != 0) {
+    if (lrm_sort_pairs(a, n) != 0) {
         return -1;
     }
 
@@ -708,8 +631,8 @@ sort_items(redirect_list_t *list)
         for (j = start + 1; j < i; j++) {
             x = a[j];
             for (k = j; k > start
-                        && compare_entries(&list->items[a[k - 1].idx],
-                                           &list->items[x.idx]) > 0; k--)
+                        && compare_entries(&list->items[a[k - 1].value],
+                                           &list->items[x.value]) > 0; k--)
             {
                 a[k] = a[k - 1];
             }
@@ -782,7 +705,7 @@ redirects_find(const redirect_list_t *list, const char *key, size_t key_len)
             continue;
         }
 
-        r = &list->items[list->order[i].idx];
+        r = &list->items[list->order[i].value];
 
         if (r->key_len == key_len && memcmp(r->key, key, key_len) == 0) {
             return r;
@@ -827,7 +750,7 @@ same_answer(const redirect_t *a, const redirect_t *b)
 static int
 drop_duplicates(redirect_list_t *list, diag_t *diag)
 {
-    hsort_t     *o = list->order;
+    lrm_pair_t     *o = list->order;
     size_t       i, kept, dropped = 0;
     uint32_t    *remap;
     redirect_t  *first, *r;
@@ -835,7 +758,7 @@ drop_duplicates(redirect_list_t *list, diag_t *diag)
     first = NULL;
 
     for (i = 0; i < list->count; i++) {
-        r = &list->items[o[i].idx];
+        r = &list->items[o[i].value];
 
         if (first != NULL && r->hash == first->hash
             && r->key_len == first->key_len
@@ -875,9 +798,9 @@ drop_duplicates(redirect_list_t *list, diag_t *diag)
     }
 
     for (kept = 0, i = 0; i < list->count; i++) {
-        if (!(list->items[o[i].idx].flags & REDIRECT_DROPPED)) {
+        if (!(list->items[o[i].value].flags & REDIRECT_DROPPED)) {
             o[kept].hash = o[i].hash;
-            o[kept].idx = remap[o[i].idx];
+            o[kept].value = remap[o[i].value];
             kept++;
         }
     }

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "lrmap_writer.h"
 
 typedef struct {
     char        *key;         /* normalised legacy path (NUL-terminated) */
@@ -43,7 +44,6 @@ typedef struct {
 
 typedef struct redirects_block_s  redirects_block_t;
 typedef struct redirects_note_s   redirects_note_t;
-typedef struct redirects_order_s  redirects_order_t;
 
 typedef struct {
     redirect_t         *items;
@@ -62,7 +62,7 @@ typedef struct {
     uint32_t           *file_table;   /* open addressing: index + 1 */
     size_t              file_table_size;
     uint32_t            last_file;    /* index + 1 of the last one used */
-    redirects_order_t  *order;        /* items by hash */
+    lrm_pair_t         *order;        /* items by hash */
     uint32_t           *dir;          /* hash prefix -> first in order */
     unsigned            dir_bits;
     redirects_note_t   *notes;        /* messages waiting for a flush */
