@@ -3,6 +3,7 @@
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "progress.h"
@@ -19,6 +20,18 @@ seconds_between(const struct timespec *a, const struct timespec *b)
 void
 progress_init(progress_t *p, int quiet)
 {
+    const char  *env = getenv("REDIRECT_MAP_PROGRESS_DELAY");
+    char        *end;
+
+    p->delay = PROGRESS_DELAY;
+
+    if (env != NULL && *env != '\0') {
+        p->delay = strtod(env, &end);
+        if (*end != '\0' || p->delay < 0) {
+            p->delay = PROGRESS_DELAY;
+        }
+    }
+
     p->enabled = !quiet && isatty(STDERR_FILENO);
     p->shown = 0;
     p->width = 0;
@@ -41,7 +54,7 @@ progress_update(progress_t *p, size_t files)
     clock_gettime(CLOCK_MONOTONIC, &now);
     elapsed = seconds_between(&p->start, &now);
 
-    if (elapsed < PROGRESS_DELAY
+    if (elapsed < p->delay
         || (p->shown && seconds_between(&p->last, &now) < PROGRESS_INTERVAL))
     {
         return;

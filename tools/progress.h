@@ -19,6 +19,8 @@
 #define PROGRESS_INTERVAL  0.1      /* seconds between updates */
 
 typedef struct {
+    double           delay;         /* PROGRESS_DELAY, or the environment's
+                                       REDIRECT_MAP_PROGRESS_DELAY */
     int              enabled;
     int              shown;         /* a line is on the screen */
     size_t           width;         /* its length, to clear it */
