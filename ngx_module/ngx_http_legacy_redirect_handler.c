@@ -168,12 +168,6 @@ ngx_http_legacy_redirect_client_args(ngx_http_request_t *r, ngx_str_t *args)
         return;
     }
 
-    /* a "#fragment" the client sent is not part of the query */
-    end = ngx_strlchr(q + 1, end, '#');
-    if (end == NULL) {
-        end = r->unparsed_uri.data + r->unparsed_uri.len;
-    }
-
     /* as nginx's own $args, it ends at a fragment if a client sent one */
 
     args->data = q + 1;
