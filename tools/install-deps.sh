@@ -4,13 +4,21 @@
 #
 #   tools/install-deps.sh          what building and the example need
 #   tools/install-deps.sh test     also what the test suite needs
+#   tools/install-deps.sh bench    also what the benchmark (bench/) needs
 set -euo pipefail
 
 packages=(build-essential nginx nginx-dev libyaml-dev libpcre2-dev curl perl)
 
-if [ "${1:-}" = test ]; then
+case "${1:-}" in
+test)
     packages+=(clang libclang-rt-dev valgrind debhelper dpkg-dev lintian man-db)
-fi
+    ;;
+bench)
+    # wrk, HAProxy and tinycdb to compare with, GNU time for peak memory,
+    # taskset, perf and valgrind for profiles
+    packages+=(wrk haproxy libcdb-dev time util-linux linux-perf valgrind)
+    ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
