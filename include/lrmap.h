@@ -167,6 +167,20 @@ int lrm_rule_next(const lrm_map_t *map, size_t *offset, lrm_rule_t *rule);
 const char *lrm_source_name(const lrm_map_t *map, unsigned idx,
     size_t *len);
 
+/* One name=value pair of the metadata section. */
+typedef struct {
+    const char  *name;
+    size_t       name_len;
+    const char  *value;
+    size_t       value_len;
+} lrm_meta_t;
+
+/*
+ * Reads the metadata pair at *offset (0 for the first) and advances
+ * *offset.  Returns 1, or 0 after the last pair.
+ */
+int lrm_meta_next(const lrm_map_t *map, size_t *offset, lrm_meta_t *pair);
+
 /*
  * Value of a metadata key ("tool", "built", "key", "target", ...), or
  * NULL when the map does not record it.
@@ -189,6 +203,9 @@ const char *lrm_meta(const lrm_map_t *map, const char *name, size_t *len);
  */
 long lrm_normalize_path(const char *in, size_t in_len, char *out,
     unsigned flags);
+
+/* The value of a hex digit, or -1: what a percent-escape is made of. */
+int lrm_hex_digit(int c);
 
 /*
  * Finds the path of an absolute http(s) URL: returns a pointer into url

@@ -10,8 +10,8 @@
 #include "lrmap.h"
 
 
-static int
-hex_value(unsigned char c)
+int
+lrm_hex_digit(int c)
 {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -104,8 +104,8 @@ decode_and_resolve(const unsigned char *in, size_t len, char *out)
         c = in[i];
 
         if (c == '%') {
-            hi = (i + 2 < len) ? hex_value(in[i + 1]) : -1;
-            lo = (hi >= 0) ? hex_value(in[i + 2]) : -1;
+            hi = (i + 2 < len) ? lrm_hex_digit(in[i + 1]) : -1;
+            lo = (hi >= 0) ? lrm_hex_digit(in[i + 2]) : -1;
 
             if (lo < 0) {
                 if (o + 3 > LRM_MAX_KEY) {

@@ -477,31 +477,54 @@ lrm_source_name(const lrm_map_t *map, unsigned idx, size_t *len)
 }
 
 
+/* the NUL-terminated string at *offset of the metadata section */
+static int
+meta_string(const lrm_map_t *map, size_t *offset, const char **s,
+    size_t *len)
+{
+    const char  *base = (const char *) map->data + map->meta_off;
+    const char  *nul;
+
+    if (*offset >= map->meta_size) {
+        return 0;
+    }
+
+    nul = memchr(base + *offset, '\0', map->meta_size - *offset);
+    if (nul == NULL) {
+        return 0;
+    }
+
+    *s = base + *offset;
+    *len = (size_t) (nul - *s);
+    *offset += *len + 1;
+
+    return 1;
+}
+
+
+int
+lrm_meta_next(const lrm_map_t *map, size_t *offset, lrm_meta_t *pair)
+{
+    return meta_string(map, offset, &pair->name, &pair->name_len)
+           && meta_string(map, offset, &pair->value, &pair->value_len);
+}
+
+
 const char *
 lrm_meta(const lrm_map_t *map, const char *name, size_t *len)
 {
-    const char  *p, *end, *value;
-    size_t       name_len;
+    lrm_meta_t  pair;
+    size_t      off, name_len;
 
-    p = (const char *) map->data + map->meta_off;
-    end = p + map->meta_size;
     name_len = strlen(name);
 
-    /* pairs of NUL-terminated strings; the last byte is a NUL (checked) */
-    while (p < end) {
-        value = p + strlen(p) + 1;
-        if (value >= end) {
-            return NULL;
-        }
-
-        if ((size_t) (value - p - 1) == name_len
-            && memcmp(p, name, name_len) == 0)
+    for (off = 0; lrm_meta_next(map, &off, &pair); /* void */) {
+        if (pair.name_len == name_len
+            && memcmp(pair.name, name, name_len) == 0)
         {
-            *len = strlen(value);
-            return value;
+            *len = pair.value_len;
+            return pair.value;
         }
-
-        p = value + strlen(value) + 1;
     }
 
     return NULL;

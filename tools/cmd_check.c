@@ -104,17 +104,6 @@ free_messages(message_list_t *ml)
 
 
 static int
-hex_value(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-
-static int
 is_regular(const char *path)
 {
     struct stat  st;
@@ -143,8 +132,8 @@ target_exists(const char *site, const char *target)
         }
 
         if (target[i] == '%' && i + 2 < len
-            && (hi = hex_value((unsigned char) target[i + 1])) >= 0
-            && (lo = hex_value((unsigned char) target[i + 2])) >= 0)
+            && (hi = lrm_hex_digit((unsigned char) target[i + 1])) >= 0
+            && (lo = lrm_hex_digit((unsigned char) target[i + 2])) >= 0)
         {
             if (hi == 0 && lo == 0) {
                 return 0;                   /* no file has a NUL */

@@ -107,17 +107,6 @@ typedef struct {
 
 /* ---- keys as the servers see them ---- */
 
-static int
-hex_value(int c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c |= 0x20;
-    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-
 /*
  * A key as a server that compares the decoded path sees it (nginx $uri,
  * Apache's REQUEST_URI, HAProxy's path,url_dec): the escapes the
@@ -133,8 +122,8 @@ decoded_key(const char *key, size_t key_len, char *out)
 
     for (i = 0; i < key_len; i++) {
         if (key[i] == '%' && i + 2 < key_len
-            && (hi = hex_value((unsigned char) key[i + 1])) >= 0
-            && (lo = hex_value((unsigned char) key[i + 2])) >= 0)
+            && (hi = lrm_hex_digit((unsigned char) key[i + 1])) >= 0
+            && (lo = lrm_hex_digit((unsigned char) key[i + 2])) >= 0)
         {
             c = hi << 4 | lo;
             if (c == '/' || c < 0x20 || c == 0x7f) {

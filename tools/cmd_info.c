@@ -30,55 +30,6 @@ static const char  info_help[] =
     "damaged.\n";
 
 
-typedef struct {
-    const char  *name;
-    size_t       name_len;
-    const char  *value;
-    size_t       value_len;
-} meta_pair_t;
-
-
-/*
- * The next name\0value\0 pair of the metadata section at *off.  Returns
- * 1, or 0 at the end (lrm_open() checked that the section ends with a
- * NUL; a name without a value ends the walk).
- */
-static int
-meta_next(const lrm_map_t *map, size_t *off, meta_pair_t *p)
-{
-    const char  *base = (const char *) map->data + map->meta_off;
-    const char  *nul;
-    size_t       left;
-
-    if (*off >= map->meta_size) {
-        return 0;
-    }
-
-    left = map->meta_size - *off;
-    nul = memchr(base + *off, '\0', left);
-    if (nul == NULL) {
-        return 0;
-    }
-
-    p->name = base + *off;
-    p->name_len = (size_t) (nul - p->name);
-    *off += p->name_len + 1;
-
-    if (*off >= map->meta_size) {
-        return 0;
-    }
-
-    left = map->meta_size - *off;
-    nul = memchr(base + *off, '\0', left);
-    if (nul == NULL) {
-        return 0;
-    }
-
-    p->value = base + *off;
-    p->value_len = (size_t) (nul - p->value);
-    *off += p->value_len + 1;
-    return 1;
-}
 
 
 static uint32_t
@@ -96,7 +47,7 @@ static void
 print_text(const char *path, const mapfile_t *mf)
 {
     const lrm_map_t  *map = &mf->map;
-    meta_pair_t       p;
+    lrm_meta_t       p;
     size_t            off = 0;
 
     printf("path: %s\n", path);
@@ -114,7 +65,7 @@ print_text(const char *path, const mapfile_t *mf)
            map->flags ? "" : " none");
     printf("source files: %" PRIu32 "\n", source_count(map));
 
-    while (meta_next(map, &off, &p)) {
+    while (lrm_meta_next(map, &off, &p)) {
         printf("%.*s: %.*s\n", (int) p.name_len, p.name, (int) p.value_len,
                p.value);
     }
@@ -127,7 +78,7 @@ static void
 print_json(const char *path, const mapfile_t *mf)
 {
     const lrm_map_t  *map = &mf->map;
-    meta_pair_t       p;
+    lrm_meta_t       p;
     size_t            off = 0;
     int               first = 1;
 
@@ -147,7 +98,7 @@ print_json(const char *path, const mapfile_t *mf)
            map->flags & LRM_F_SOURCES ? "\"sources\"" : "",
            source_count(map));
 
-    while (meta_next(map, &off, &p)) {
+    while (lrm_meta_next(map, &off, &p)) {
         fputs(first ? "\n    " : ",\n    ", stdout);
         json_string(stdout, p.name, p.name_len);
         fputs(": ", stdout);
