@@ -15,22 +15,34 @@
 
 #define LRM_MAGIC            "\x89LRMAP\r\n"
 #define LRM_MAGIC_LEN        8
-#define LRM_VERSION          1
+#define LRM_VERSION          2
 
 #define LRM_HEADER_SIZE      128
 #define LRM_TRAILER_SIZE     8          /* XXH64 of every byte before it */
 
 /* header flags */
 #define LRM_F_CASELESS       0x0001u    /* keys were ASCII-lowercased */
-#define LRM_F_SOURCES        0x0002u    /* records carry a source ref */
+#define LRM_F_SOURCES        0x0002u    /* records say where they came from */
 #define LRM_F_KNOWN          (LRM_F_CASELESS | LRM_F_SOURCES)
 
-/* record header sizes, without and with LRM_F_SOURCES */
-#define LRM_RECORD_BASE      6          /* key_len, target_len, status */
-#define LRM_RECORD_SOURCED   14         /* + source u32, line u32 */
+/*
+ * A record starts with a u32: key_len (13 bits), target_len (13 bits) and
+ * a status code (3 bits, lrm_status_code()); then, in a map with sources,
+ * the provenance: (source_bits + line_bits) bits in whole bytes.
+ */
+#define LRM_RECORD_HEAD      4
+#define LRM_REC_LEN_BITS     13
+#define LRM_REC_LEN_MASK     0x1fffu
+#define LRM_REC_STATUS_SHIFT 26
+#define LRM_REC_RESERVED     0xe0000000u
+#define LRM_MAX_PROVENANCE   8          /* bytes */
 
+/* A slot: displacement (8 bits), fingerprint (16), record offset (40). */
 #define LRM_SLOT_OFFSET_BITS 40
 #define LRM_SLOT_OFFSET_MASK ((UINT64_C(1) << LRM_SLOT_OFFSET_BITS) - 1)
+#define LRM_SLOT_FP_MASK     0xffffu
+#define LRM_SLOT_DISP_SHIFT  56
+#define LRM_MAX_DISPLACEMENT 255
 
 #define LRM_MAX_KEY          4096       /* longest key, after normalising */
 #define LRM_MAX_TARGET       4096       /* longest target */
@@ -41,7 +53,9 @@
 #define LRM_H_VERSION        8          /* u32 */
 #define LRM_H_HEADER_SIZE    12         /* u32 */
 #define LRM_H_FLAGS          16         /* u32 */
-#define LRM_H_RESERVED       20         /* u32, zero */
+#define LRM_H_SOURCE_BITS    20         /* u8, provenance: source index */
+#define LRM_H_LINE_BITS      21         /* u8, provenance: line */
+#define LRM_H_RESERVED       22         /* u16, zero */
 #define LRM_H_FILE_SIZE      24         /* u64 */
 #define LRM_H_ENTRIES        32         /* u64 */
 #define LRM_H_BUCKETS        40         /* u64 */
@@ -65,6 +79,9 @@ typedef struct {
     uint64_t              buckets;
     uint64_t              slots;
     const unsigned char  *slot_base;
+    unsigned              source_bits;   /* provenance of each record */
+    unsigned              line_bits;
+    size_t                record_head;   /* LRM_RECORD_HEAD + provenance */
     size_t                records_off;
     size_t                records_end;
     size_t                rules_off;
@@ -129,6 +146,15 @@ typedef struct {
  */
 int lrm_open(lrm_map_t *map, const void *data, size_t size,
     char *err, size_t err_size);
+
+/*
+ * lrm_open() for a caller that computed the checksum itself, hash being
+ * XXH64 of the first size - LRM_TRAILER_SIZE bytes: while it read the
+ * file, say, so that the bytes are hashed while they are still in the
+ * CPU's cache.
+ */
+int lrm_open_hashed(lrm_map_t *map, const void *data, size_t size,
+    uint64_t hash, char *err, size_t err_size);
 
 /*
  * The checks of lrm_open() that need only the first LRM_HEADER_SIZE
@@ -279,6 +305,39 @@ static inline uint64_t
 lrm_get64(const unsigned char *p)
 {
     return (uint64_t) lrm_get32(p) | ((uint64_t) lrm_get32(p + 4) << 32);
+}
+
+/* The 3-bit code of a status in a record, or -1 for any other status. */
+static inline int
+lrm_status_code(unsigned status)
+{
+    switch (status) {
+    case 301: return 0;
+    case 302: return 1;
+    case 303: return 2;
+    case 307: return 3;
+    case 308: return 4;
+    case 410: return 5;
+    default:  return -1;
+    }
+}
+
+/* The status a record's code stands for, or 0 for an unused code. */
+static inline unsigned
+lrm_code_status(unsigned code)
+{
+    static const unsigned short  statuses[8] = {
+        301, 302, 303, 307, 308, 410, 0, 0
+    };
+
+    return statuses[code & 7];
+}
+
+/* The fingerprint of a hash kept in its slot: bits the home does not use */
+static inline uint64_t
+lrm_fingerprint(uint64_t hash)
+{
+    return hash & LRM_SLOT_FP_MASK;
 }
 
 /* Home slot of a hash: the top 32 bits scaled to [0, buckets). */

@@ -106,15 +106,12 @@ lrm_check_header(const void *head, size_t head_len, uint64_t file_size,
 
 
 static int
-check_checksum(const unsigned char *p, size_t size, lrm_map_t *map,
-    char *err, size_t err_size)
+check_checksum(const unsigned char *p, size_t size, uint64_t hash,
+    lrm_map_t *map, char *err, size_t err_size)
 {
-    uint64_t  stored;
+    map->checksum = hash;
 
-    stored = lrm_get64(p + size - LRM_TRAILER_SIZE);
-    map->checksum = lrm_hash(p, size - LRM_TRAILER_SIZE);
-
-    if (stored != map->checksum) {
+    if (lrm_get64(p + size - LRM_TRAILER_SIZE) != hash) {
         return fail(err, err_size, "checksum mismatch (the file is damaged)");
     }
 
@@ -205,7 +202,7 @@ check_header_fields(const unsigned char *p, size_t size, lrm_map_t *map,
     uint64_t  lo, hi, off, len;
 
     if (lrm_get32(p + LRM_H_HEADER_SIZE) != LRM_HEADER_SIZE
-        || lrm_get32(p + LRM_H_RESERVED) != 0)
+        || lrm_get16(p + LRM_H_RESERVED) != 0)
     {
         return fail(err, err_size, "bad header size or reserved field");
     }
@@ -215,6 +212,19 @@ check_header_fields(const unsigned char *p, size_t size, lrm_map_t *map,
     if (map->flags & ~LRM_F_KNOWN) {
         return fail(err, err_size, "unknown flags in header");
     }
+
+    map->source_bits = p[LRM_H_SOURCE_BITS];
+    map->line_bits = p[LRM_H_LINE_BITS];
+
+    if (map->source_bits > 32 || map->line_bits > 32
+        || (!(map->flags & LRM_F_SOURCES)
+            && (map->source_bits | map->line_bits) != 0))
+    {
+        return fail(err, err_size, "bad provenance widths in header");
+    }
+
+    map->record_head = LRM_RECORD_HEAD
+                       + (map->source_bits + map->line_bits + 7) / 8;
 
     lo = LRM_HEADER_SIZE;
     hi = size - LRM_TRAILER_SIZE;
@@ -287,11 +297,30 @@ lrm_open(lrm_map_t *map, const void *data, size_t size, char *err,
 {
     const unsigned char  *p = data;
 
+    if (check_identity(p, size, err, err_size) != LRM_OK
+        || check_declared_size(p, size, err, err_size) != LRM_OK)
+    {
+        memset(map, 0, sizeof(*map));
+        return LRM_ERROR;
+    }
+
+    return lrm_open_hashed(map, data, size,
+                           lrm_hash(p, size - LRM_TRAILER_SIZE), err,
+                           err_size);
+}
+
+
+int
+lrm_open_hashed(lrm_map_t *map, const void *data, size_t size,
+    uint64_t hash, char *err, size_t err_size)
+{
+    const unsigned char  *p = data;
+
     memset(map, 0, sizeof(*map));
 
     if (check_identity(p, size, err, err_size) != LRM_OK
         || check_declared_size(p, size, err, err_size) != LRM_OK
-        || check_checksum(p, size, map, err, err_size) != LRM_OK
+        || check_checksum(p, size, hash, map, err, err_size) != LRM_OK
         || check_header_fields(p, size, map, err, err_size) != LRM_OK)
     {
         memset(map, 0, sizeof(*map));
@@ -305,40 +334,62 @@ lrm_open(lrm_map_t *map, const void *data, size_t size, char *err,
 }
 
 
+/* The provenance of a record: a little-endian integer of whole bytes. */
+static void
+read_provenance(const lrm_map_t *map, const unsigned char *r,
+    lrm_entry_t *e)
+{
+    uint64_t  v;
+    size_t    i, n;
+
+    n = map->record_head - LRM_RECORD_HEAD;
+
+    for (v = 0, i = 0; i < n; i++) {
+        v |= (uint64_t) r[LRM_RECORD_HEAD + i] << (8 * i);
+    }
+
+    e->line = (uint32_t) (v & ((UINT64_C(1) << map->line_bits) - 1));
+    e->source = lrm_source_name(map, (unsigned) (v >> map->line_bits),
+                                &e->source_len);
+}
+
+
 /*
  * Decodes the record at off.  Returns LRM_ERROR if any part of it falls
- * outside the record section.
+ * outside the record section or it is not a record a writer makes.
  */
 static int
 read_record(const lrm_map_t *map, uint64_t off, lrm_entry_t *e)
 {
     const unsigned char  *r;
-    size_t                head, i;
-    uint32_t              source;
+    size_t                i;
+    uint32_t              head;
 
-    head = (map->flags & LRM_F_SOURCES) ? LRM_RECORD_SOURCED
-                                        : LRM_RECORD_BASE;
-
-    if (!in_range(off, head, map->records_off, map->records_end)) {
-        return LRM_ERROR;
-    }
-
-    r = map->data + off;
-    e->key_len = lrm_get16(r);
-    e->target_len = lrm_get16(r + 2);
-    e->status = lrm_get16(r + 4);
-
-    if (!in_range(off + head, e->key_len + e->target_len, map->records_off,
+    if (!in_range(off, map->record_head, map->records_off,
                   map->records_end))
     {
         return LRM_ERROR;
     }
 
-    if (!is_known_status(e->status)) {
+    r = map->data + off;
+    head = lrm_get32(r);
+    e->key_len = head & LRM_REC_LEN_MASK;
+    e->target_len = (head >> LRM_REC_LEN_BITS) & LRM_REC_LEN_MASK;
+    e->status = lrm_code_status(head >> LRM_REC_STATUS_SHIFT);
+
+    if (!in_range(off + map->record_head, e->key_len + e->target_len,
+                  map->records_off, map->records_end))
+    {
         return LRM_ERROR;
     }
 
-    e->key = (const char *) r + head;
+    if (e->status == 0 || (head & LRM_REC_RESERVED)
+        || e->key_len > LRM_MAX_KEY || e->target_len > LRM_MAX_TARGET)
+    {
+        return LRM_ERROR;
+    }
+
+    e->key = (const char *) r + map->record_head;
     e->target = e->key + e->key_len;
 
     /* a target goes into a Location header: never trust it blindly */
@@ -350,14 +401,13 @@ read_record(const lrm_map_t *map, uint64_t off, lrm_entry_t *e)
             return LRM_ERROR;
         }
     }
+
     e->source = NULL;
     e->source_len = 0;
     e->line = 0;
 
     if (map->flags & LRM_F_SOURCES) {
-        source = lrm_get32(r + 6);
-        e->line = lrm_get32(r + 10);
-        e->source = lrm_source_name(map, source, &e->source_len);
+        read_provenance(map, r, e);
     }
 
     return LRM_OK;
@@ -368,7 +418,7 @@ int
 lrm_lookup(const lrm_map_t *map, const char *key, size_t key_len,
     lrm_entry_t *entry)
 {
-    uint64_t              hash, tag, slot, i;
+    uint64_t              hash, home, fp, slot, disp, i;
     const unsigned char  *r;
 
     if (map->entries == 0) {
@@ -376,32 +426,44 @@ lrm_lookup(const lrm_map_t *map, const char *key, size_t key_len,
     }
 
     hash = lrm_hash(key, key_len);
-    tag = hash >> LRM_SLOT_OFFSET_BITS;
+    home = lrm_home(hash, map->buckets);
+    fp = lrm_fingerprint(hash);
 
     /*
-     * Slots are sorted by hash, so the probe ends at an empty slot or at
-     * the first slot whose tag is greater than ours.
+     * The keys of one home slot follow each other, and homes only grow
+     * along the table: the probe ends at an empty slot or at the first
+     * key whose home (its slot minus its displacement) is after ours.
      */
-    for (i = lrm_home(hash, map->buckets); i < map->slots; i++) {
+    for (i = home; i < map->slots; i++) {
         slot = lrm_get64(map->slot_base + i * 8);
 
-        if (slot == 0 || (slot >> LRM_SLOT_OFFSET_BITS) > tag) {
+        if (slot == 0) {
             return LRM_NOT_FOUND;
         }
 
-        if ((slot >> LRM_SLOT_OFFSET_BITS) != tag) {
+        disp = slot >> LRM_SLOT_DISP_SHIFT;
+
+        if (disp < i - home) {
+            return LRM_NOT_FOUND;
+        }
+
+        if (disp != i - home
+            || ((slot >> LRM_SLOT_OFFSET_BITS) & LRM_SLOT_FP_MASK) != fp)
+        {
             continue;
         }
 
         slot &= LRM_SLOT_OFFSET_MASK;
 
-        if (!in_range(slot, 2, map->records_off, map->records_end)) {
+        if (!in_range(slot, LRM_RECORD_HEAD, map->records_off,
+                      map->records_end))
+        {
             return LRM_ERROR;
         }
 
         r = map->data + slot;
 
-        if (lrm_get16(r) != key_len) {
+        if ((lrm_get32(r) & LRM_REC_LEN_MASK) != key_len) {
             continue;
         }
 

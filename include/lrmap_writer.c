@@ -17,6 +17,10 @@
 #include "lrmap_writer.h"
 
 
+/* buckets = entries + entries / LRM_WRITER_SPARE + 1 */
+#define LRM_WRITER_SPARE  12
+
+
 /* an entry's hash, and the entry's index in refs (lrm_pair_t.value) */
 typedef lrm_pair_t  lrm_item_t;
 
@@ -47,7 +51,10 @@ struct lrm_writer_s {
     lrm_ref_t   *refs;
     size_t       count;
     size_t       capacity;
-    uint64_t     records_len;     /* the record section's size */
+    uint64_t     text_len;        /* bytes of every key and target */
+    unsigned     source_bits;     /* provenance widths, set when writing */
+    unsigned     line_bits;
+    size_t       record_head;
     lrm_buf_t    copies;          /* keys and targets of lrm_writer_add() */
     lrm_buf_t    source_names;    /* u16 length + bytes, one per source */
     lrm_buf_t    source_offsets;  /* u32 offset into source_names each */
@@ -218,7 +225,7 @@ add_entry(lrm_writer_t *w, uint64_t hash, const char *key, size_t key_len,
     size_t       cap;
 
     if (key_len > LRM_MAX_KEY || target_len > LRM_MAX_TARGET
-        || status > UINT16_MAX)
+        || lrm_status_code(status) < 0)
     {
         return -1;
     }
@@ -258,12 +265,62 @@ add_entry(lrm_writer_t *w, uint64_t hash, const char *key, size_t key_len,
     (*ref)->source = source;
     (*ref)->line = line;
 
-    w->records_len += ((w->flags & LRM_F_SOURCES) ? LRM_RECORD_SOURCED
-                                                   : LRM_RECORD_BASE)
-                      + key_len + target_len;
+    w->text_len += key_len + target_len;
     w->count++;
 
     return 0;
+}
+
+
+/* How many bits a value needs: 0 for 0, 1 for 1, 2 for 2 and 3, ... */
+static unsigned
+bits_for(uint32_t v)
+{
+    unsigned  n;
+
+    for (n = 0; v != 0; v >>= 1) {
+        n++;
+    }
+
+    return n;
+}
+
+
+/*
+ * The widths of the provenance fields: enough for the largest line and
+ * source index stored, where "no source" is stored as the source count.
+ */
+static void
+provenance_widths(const lrm_writer_t *w, unsigned *source_bits,
+    unsigned *line_bits)
+{
+    uint32_t  max_source, max_line, source;
+    size_t    i;
+
+    *source_bits = 0;
+    *line_bits = 0;
+
+    if (!(w->flags & LRM_F_SOURCES)) {
+        return;
+    }
+
+    max_source = 0;
+    max_line = 0;
+
+    for (i = 0; i < w->count; i++) {
+        source = w->refs[i].source < w->sources ? w->refs[i].source
+                                                : w->sources;
+        if (source > max_source) {
+            max_source = source;
+        }
+
+        if (w->refs[i].line > max_line) {
+            max_line = w->refs[i].line;
+        }
+    }
+
+    *source_bits = bits_for(max_source);
+    *line_bits = bits_for(max_line);
 }
 
 
@@ -479,14 +536,19 @@ find_duplicate(const lrm_writer_t *w, char *err, size_t err_size)
 /*
  * Places the sorted items: each goes to the first free slot at or after
  * its home slot.  Returns the slot array and its length; a slot holds
- * the tag and the record's offset from the start of the record section,
- * plus 1, and 0 when the slot is empty (the caller turns that into the
- * record's file offset once it knows where the record section starts).
+ * the displacement, the fingerprint and the record's offset from the
+ * start of the record section, plus 1, and 0 when the slot is empty (the
+ * caller turns that into the record's file offset once it knows where
+ * the record section starts).  Sets *crowded, and returns NULL, when a
+ * key lands further than LRM_MAX_DISPLACEMENT from its home.
  */
 static uint64_t *
-place_items(const lrm_writer_t *w, uint64_t buckets, uint64_t *nslots)
+place_items(const lrm_writer_t *w, uint64_t buckets, uint64_t *nslots,
+    int *crowded)
 {
-    uint64_t  *slots, *record, pos, next, home, i, cap, off, head;
+    uint64_t  *slots, *record, pos, next, home, i, cap, off, hash;
+
+    *crowded = 0;
 
     /* where each entry's record starts: the records follow entry order */
     record = malloc((w->count ? w->count : 1) * sizeof(uint64_t));
@@ -494,13 +556,12 @@ place_items(const lrm_writer_t *w, uint64_t buckets, uint64_t *nslots)
         return NULL;
     }
 
-    head = (w->flags & LRM_F_SOURCES) ? LRM_RECORD_SOURCED : LRM_RECORD_BASE;
     for (off = 0, i = 0; i < w->count; i++) {
         record[i] = off;
-        off += head + w->refs[i].key_len + w->refs[i].target_len;
+        off += w->record_head + w->refs[i].key_len + w->refs[i].target_len;
     }
 
-    cap = buckets + 64;
+    cap = buckets + LRM_MAX_DISPLACEMENT + 1;
     slots = calloc(cap, sizeof(uint64_t));
     if (slots == NULL) {
         free(record);
@@ -510,26 +571,19 @@ place_items(const lrm_writer_t *w, uint64_t buckets, uint64_t *nslots)
     next = 0;
 
     for (i = 0; i < w->count; i++) {
-        home = lrm_home(w->items[i].hash, buckets);
+        hash = w->items[i].hash;
+        home = lrm_home(hash, buckets);
         pos = home > next ? home : next;
 
-        if (pos >= cap) {
-            uint64_t  *grown;
-
-            grown = realloc(slots, (cap * 2) * sizeof(uint64_t));
-            if (grown == NULL) {
-                free(slots);
-                free(record);
-                return NULL;
-            }
-
-            memset(grown + cap, 0, cap * sizeof(uint64_t));
-            slots = grown;
-            cap *= 2;
+        if (pos - home > LRM_MAX_DISPLACEMENT) {
+            free(slots);
+            free(record);
+            *crowded = 1;
+            return NULL;
         }
 
-        slots[pos] = (w->items[i].hash >> LRM_SLOT_OFFSET_BITS)
-                         << LRM_SLOT_OFFSET_BITS
+        slots[pos] = (pos - home) << LRM_SLOT_DISP_SHIFT
+                     | lrm_fingerprint(hash) << LRM_SLOT_OFFSET_BITS
                      | (record[w->items[i].value] + 1);
         next = pos + 1;
     }
@@ -624,31 +678,47 @@ out_slots(lrm_out_t *o, const uint64_t *slots, uint64_t n)
 }
 
 
+/* Writes the low n bytes of v, little-endian. */
+static unsigned char *
+put_bytes(unsigned char *p, uint64_t v, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        p[i] = (unsigned char) (v >> (8 * i));
+    }
+
+    return p + n;
+}
+
+
 static void
 out_records(lrm_out_t *o, const lrm_writer_t *w)
 {
     const lrm_ref_t  *ref;
     unsigned char    *p;
+    uint64_t          source;
     size_t            i, need;
 
     for (i = 0; i < w->count; i++) {
         ref = &w->refs[i];
-        need = LRM_RECORD_SOURCED + ref->key_len + ref->target_len;
+        need = w->record_head + ref->key_len + ref->target_len;
 
         if (need > sizeof(o->buf) - o->len) {
             out_flush(o);
         }
 
         p = o->buf + o->len;
-        put16(p, ref->key_len);
-        put16(p + 2, ref->target_len);
-        put16(p + 4, ref->status);
-        p += LRM_RECORD_BASE;
+        put32(p, (uint32_t) ref->key_len
+                 | (uint32_t) ref->target_len << LRM_REC_LEN_BITS
+                 | (uint32_t) lrm_status_code(ref->status)
+                   << LRM_REC_STATUS_SHIFT);
+        p += LRM_RECORD_HEAD;
 
         if (w->flags & LRM_F_SOURCES) {
-            put32(p, ref->source);
-            put32(p + 4, ref->line);
-            p += LRM_RECORD_SOURCED - LRM_RECORD_BASE;
+            source = ref->source < w->sources ? ref->source : w->sources;
+            p = put_bytes(p, source << w->line_bits | ref->line,
+                          w->record_head - LRM_RECORD_HEAD);
         }
 
         memcpy(p, ref_key(w, ref), ref->key_len);
@@ -710,8 +780,9 @@ lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size)
 {
     unsigned char   header[LRM_HEADER_SIZE];
     unsigned char   count[4];
-    uint64_t        buckets, nslots, off, records_off, size;
+    uint64_t        buckets, nslots, off, records_off, records_len, size;
     uint64_t       *slots;
+    int             crowded;
     lrm_buf_t       sources_head = { 0 };
     uint32_t        i;
     int             rc;
@@ -725,9 +796,26 @@ lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size)
         return -1;
     }
 
-    /* about 89% full: short probes, and a miss stops early anyway */
-    buckets = w->count ? w->count + w->count / 8 + 1 : 0;
-    slots = place_items(w, buckets, &nslots);
+    provenance_widths(w, &w->source_bits, &w->line_bits);
+    w->record_head = LRM_RECORD_HEAD + (w->source_bits + w->line_bits + 7) / 8;
+    records_len = w->count * (uint64_t) w->record_head + w->text_len;
+
+    /*
+     * About 92% full: a probe reads a cache line or two, and a miss
+     * stops at the first key of a later home.  A crowded table (a key
+     * too far from its home for its displacement byte) gets more room.
+     */
+    buckets = w->count ? w->count + w->count / LRM_WRITER_SPARE + 1 : 0;
+
+    for ( ;; ) {
+        slots = place_items(w, buckets, &nslots, &crowded);
+        if (slots != NULL || !crowded) {
+            break;
+        }
+
+        buckets += buckets / 8 + 1;
+    }
+
     if (slots == NULL) {
         snprintf(err, err_size, "out of memory");
         return -1;
@@ -735,7 +823,7 @@ lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size)
 
     records_off = LRM_HEADER_SIZE + nslots * 8;
 
-    if (records_off + w->records_len > LRM_SLOT_OFFSET_MASK) {
+    if (records_off + records_len > LRM_SLOT_OFFSET_MASK) {
         free(slots);
         snprintf(err, err_size, "too much data for one map");
         return -1;
@@ -770,6 +858,8 @@ lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size)
     put32(header + LRM_H_VERSION, LRM_VERSION);
     put32(header + LRM_H_HEADER_SIZE, LRM_HEADER_SIZE);
     put32(header + LRM_H_FLAGS, w->flags);
+    header[LRM_H_SOURCE_BITS] = (unsigned char) w->source_bits;
+    header[LRM_H_LINE_BITS] = (unsigned char) w->line_bits;
     put64(header + LRM_H_ENTRIES, w->count);
     put64(header + LRM_H_BUCKETS, buckets);
     put64(header + LRM_H_SLOTS, nslots);
@@ -777,8 +867,8 @@ lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size)
 
     off = records_off;
     put64(header + LRM_H_RECORDS_OFF, off);
-    put64(header + LRM_H_RECORDS_SIZE, w->records_len);
-    off += w->records_len;
+    put64(header + LRM_H_RECORDS_SIZE, records_len);
+    off += records_len;
 
     put64(header + LRM_H_RULES_OFF, off);
     put64(header + LRM_H_RULES_SIZE, w->rules.len);

@@ -108,7 +108,7 @@ GET /legacy-status
 --- response_headers
 Content-Type: application/json
 --- response_body_like eval
-qr{"path": "[^"]+/blog\.map", "format_version": 1, "entries": 7, "rules": 0, .*"checksum": "[0-9a-f]{16}", "built": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "tool": "redirect-map [\d.]+", "hits": 0, "gone": 0, "misses": 0\}.*"path": "[^"]+/blogger\.map", .*"rules": 10,}s
+qr{"path": "[^"]+/blog\.map", "format_version": 2, "entries": 7, "rules": 0, .*"checksum": "[0-9a-f]{16}", "built": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "tool": "redirect-map [\d.]+", "hits": 0, "gone": 0, "misses": 0\}.*"path": "[^"]+/blogger\.map", .*"rules": 10,}s
 
 
 

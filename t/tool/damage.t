@@ -172,14 +172,14 @@ my %accidents = (
     'another format' => "# nginx map\n/old.html /new;\n",
     'header only'    => substr($maps[0][1], 0, 128),
     'two maps'       => $maps[0][1] . $maps[2][1],
-    'version 2'      => do { my $b = $maps[0][1]; substr($b, 8, 4) = pack('V', 2); $b },
+    'version 3'      => do { my $b = $maps[0][1]; substr($b, 8, 4) = pack('V', 3); $b },
 );
 for my $what (sort keys %accidents) {
     write_bytes($damaged, $accidents{$what});
     tool_refuses($what);
     nginx_refuses($what);
 }
-is_deeply \%tool_fail, {}, 'the tool refuses a zeroed map, a text file, a header alone, two maps, version 2';
+is_deeply \%tool_fail, {}, 'the tool refuses a zeroed map, a text file, a header alone, two maps, version 3';
 is_deeply \%nginx_fail, {}, 'and so does nginx -t';
 
 unlink $damaged;

@@ -18,7 +18,7 @@ like $out, qr/^  \Q$_\E /m, "--help lists $_" for @commands;
 
 ($rc, $out) = run('redirect-map', '--version');
 is $rc, 0, '--version: exit 0';
-like $out, qr/^redirect-map \d+\.\d+\.\d+ \(map format 1\)$/, 'version line';
+like $out, qr/^redirect-map \d+\.\d+\.\d+ \(map format 2\)$/, 'version line';
 
 my %options;
 for my $cmd (@commands) {

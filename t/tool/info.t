@@ -20,7 +20,7 @@ is $rc, 0, 'fixture built' or diag $err;
 is $rc, 0, 'exit 0';
 my %kv = $out =~ /^([^:\n]+): (.*)$/mg;
 is $kv{path}, $map, 'path';
-is $kv{format}, 1, 'format version';
+is $kv{format}, 2, 'format version';
 is $kv{size}, (-s $map) . ' bytes', 'size';
 is $kv{entries}, 11, 'entries';
 is $kv{rules}, 10, 'rules';

@@ -248,9 +248,9 @@ test_damage(void)
     CHECK(accepted == 0, "%zu bit flips accepted", accepted);
 
     memcpy(copy, buf, size);
-    copy[LRM_H_VERSION] = 2;
+    copy[LRM_H_VERSION] = LRM_VERSION + 1;
     CHECK(lrm_open(&map, copy, size, err, sizeof(err)) == LRM_ERROR
-          && strstr(err, "version 2"), "other version: %s", err);
+          && strstr(err, "version 3"), "other version: %s", err);
 
     free(copy);
     free(buf);
@@ -398,6 +398,73 @@ test_rules_round_trip(void)
 }
 
 
+/*
+ * Provenance of every width: several sources, entries with no source,
+ * line numbers up to 2^32 - 1, and every status a record can hold.
+ */
+static void
+test_provenance(void)
+{
+    static const unsigned  statuses[] = { 301, 302, 303, 307, 308, 410 };
+    static const uint32_t  lines[] = { 0, 1, 2, 255, 65536, 4294967295u };
+    lrm_writer_t          *w = lrm_writer_new(LRM_F_SOURCES);
+    lrm_map_t              map;
+    lrm_entry_t            e;
+    unsigned char         *buf;
+    char                   key[64], name[64], err[128];
+    FILE                  *f;
+    size_t                 size, i, ok = 0;
+    uint32_t               src;
+
+    for (i = 0; i < 300; i++) {
+        snprintf(name, sizeof(name), "posts/%zu.md", i % 100);
+        src = i % 5 == 4 ? LRM_NO_SOURCE
+                         : (uint32_t) lrm_writer_add_source(w, name);
+        snprintf(key, sizeof(key), "/p/%zu", i);
+        CHECK(lrm_writer_add(w, key, strlen(key), "/n", i % 6 == 5 ? 0 : 2,
+                             statuses[i % 6], src, lines[i % 6]) == 0,
+              "add %zu", i);
+    }
+
+    CHECK(lrm_writer_add(w, "/x", 2, "/y", 2, 404, 0, 1) == -1,
+          "a status a record cannot hold is refused");
+
+    f = tmpfile();
+    CHECK(lrm_writer_write(w, fileno(f), err, sizeof(err)) == 0,
+          "write: %s", err);
+    lrm_writer_free(w);
+
+    size = (size_t) lseek(fileno(f), 0, SEEK_END);
+    buf = malloc(size);
+    lseek(fileno(f), 0, SEEK_SET);
+    CHECK(read(fileno(f), buf, size) == (ssize_t) size, "read back");
+    fclose(f);
+
+    CHECK(lrm_open(&map, buf, size, err, sizeof(err)) == LRM_OK,
+          "open: %s", err);
+    CHECK(map.line_bits == 32, "line bits %u", map.line_bits);
+
+    for (i = 0; i < 300; i++) {
+        snprintf(key, sizeof(key), "/p/%zu", i);
+        snprintf(name, sizeof(name), "posts/%zu.md", i % 100);
+
+        if (lrm_lookup(&map, key, strlen(key), &e) == LRM_OK
+            && e.status == statuses[i % 6] && e.line == lines[i % 6]
+            && (i % 5 == 4 ? e.source == NULL
+                           : e.source != NULL
+                             && e.source_len == strlen(name)
+                             && memcmp(e.source, name, e.source_len) == 0))
+        {
+            ok++;
+        }
+    }
+
+    CHECK(ok == 300, "%zu of 300 entries kept their provenance", ok);
+
+    free(buf);
+}
+
+
 int
 main(void)
 {
@@ -408,6 +475,7 @@ main(void)
     test_round_trip(1000, LRM_F_SOURCES);
     test_round_trip(100000, 0);
     test_duplicate_refused();
+    test_provenance();
     test_damage();
     test_rules_helpers();
     test_rules_round_trip();
