@@ -9,13 +9,19 @@
  * map costs its size once, whatever the number of workers.  Copying
  * (rather than mapping the file) means that truncating or overwriting
  * the file in place later cannot fault a worker: what was validated is
- * what is served until the next reload.
+ * what is served until the next reload.  Each piece read is checksummed
+ * at once, while it is still in the CPU's cache.  "nginx -t" serves
+ * nothing, so it makes no copy: it checksums the file as it streams past.
  */
 
 
 #include <sys/mman.h>
 
 #include "ngx_http_legacy_redirect.h"
+
+
+/* the file is read and checksummed in pieces that stay in the L2 cache */
+#define NGX_HTTP_LEGACY_REDIRECT_CHUNK  (256 * 1024)
 
 
 /*
@@ -44,15 +50,39 @@ static void ngx_http_legacy_redirect_release(void *data);
 
 
 
+/*
+ * Reads the whole file into buf, or through a small buffer when buf is
+ * NULL, and computes the map's checksum (XXH64 of all but the last 8
+ * bytes) on the way, each piece while it is still in the CPU's cache.
+ */
 static ngx_int_t
 ngx_http_legacy_redirect_read(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
-    u_char *buf, size_t size)
+    u_char *buf, size_t size, uint64_t *hash)
 {
-    size_t   done;
-    ssize_t  n;
+    u_char            *p, *scratch;
+    size_t             done, want, body;
+    ssize_t            n;
+    ngx_int_t          rc;
+    lrm_hash_state_t   st;
+
+    scratch = NULL;
+
+    if (buf == NULL) {
+        scratch = ngx_alloc(NGX_HTTP_LEGACY_REDIRECT_CHUNK, cf->log);
+        if (scratch == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    lrm_hash_init(&st);
+    body = size > LRM_TRAILER_SIZE ? size - LRM_TRAILER_SIZE : 0;
+    rc = NGX_ERROR;
 
     for (done = 0; done < size; done += n) {
-        n = ngx_read_fd(fd, buf + done, size - done);
+        want = ngx_min(size - done, NGX_HTTP_LEGACY_REDIRECT_CHUNK);
+        p = scratch ? scratch : buf + done;
+
+        n = ngx_read_fd(fd, p, want);
 
         if (n == -1) {
             if (ngx_errno == NGX_EINTR) {
@@ -62,24 +92,37 @@ ngx_http_legacy_redirect_read(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
 
             ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
                                ngx_read_fd_n " \"%V\" failed", name);
-            return NGX_ERROR;
+            goto done;
         }
 
         if (n == 0) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                                "legacy_redirect_map \"%V\": file shrank "
                                "while it was read", name);
-            return NGX_ERROR;
+            goto done;
+        }
+
+        if (done < body) {
+            lrm_hash_update(&st, p, ngx_min((size_t) n, body - done));
         }
     }
 
-    return NGX_OK;
+    *hash = lrm_hash_final(&st);
+    rc = NGX_OK;
+
+done:
+
+    if (scratch) {
+        ngx_free(scratch);
+    }
+
+    return rc;
 }
 
 
 static u_char *
 ngx_http_legacy_redirect_copy(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
-    size_t size)
+    size_t size, uint64_t *hash)
 {
     u_char  *buf;
 
@@ -99,7 +142,9 @@ ngx_http_legacy_redirect_copy(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
     (void) madvise(buf, size, MADV_HUGEPAGE);
 #endif
 
-    if (ngx_http_legacy_redirect_read(cf, fd, name, buf, size) != NGX_OK) {
+    if (ngx_http_legacy_redirect_read(cf, fd, name, buf, size, hash)
+        != NGX_OK)
+    {
         munmap(buf, size);
         return NULL;
     }
@@ -111,6 +156,35 @@ ngx_http_legacy_redirect_copy(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
                            "legacy_redirect_map \"%V\": mprotect() failed",
                            name);
         munmap(buf, size);
+        return NULL;
+    }
+
+    return buf;
+}
+
+
+/*
+ * "nginx -t" serves nothing: it checks the file as it streams past and
+ * then maps the file itself for the rules, instead of copying it all.
+ */
+static u_char *
+ngx_http_legacy_redirect_check_only(ngx_conf_t *cf, ngx_fd_t fd,
+    ngx_str_t *name, size_t size, uint64_t *hash)
+{
+    u_char  *buf;
+
+    if (ngx_http_legacy_redirect_read(cf, fd, name, NULL, size, hash)
+        != NGX_OK)
+    {
+        return NULL;
+    }
+
+    buf = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+
+    if (buf == MAP_FAILED) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                           "legacy_redirect_map \"%V\": mmap(%uz) failed",
+                           name, size);
         return NULL;
     }
 
@@ -175,6 +249,7 @@ ngx_http_legacy_redirect_get_copy(ngx_conf_t *cf, ngx_fd_t fd,
     ngx_str_t *name, ngx_file_info_t *fi, size_t size)
 {
     char                              err[256];
+    uint64_t                          hash;
     ngx_http_legacy_redirect_copy_t  *c;
 
     for (c = ngx_http_legacy_redirect_copies; c; c = c->next) {
@@ -193,13 +268,21 @@ ngx_http_legacy_redirect_get_copy(ngx_conf_t *cf, ngx_fd_t fd,
         return NULL;
     }
 
-    c->data = ngx_http_legacy_redirect_copy(cf, fd, name, size);
+    if (ngx_test_config) {
+        c->data = ngx_http_legacy_redirect_check_only(cf, fd, name, size,
+                                                      &hash);
+    } else {
+        c->data = ngx_http_legacy_redirect_copy(cf, fd, name, size, &hash);
+    }
+
     if (c->data == NULL) {
         ngx_free(c);
         return NULL;
     }
 
-    if (lrm_open(&c->map, c->data, size, err, sizeof(err)) != LRM_OK) {
+    if (lrm_open_hashed(&c->map, c->data, size, hash, err, sizeof(err))
+        != LRM_OK)
+    {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "legacy_redirect_map \"%V\": %s", name, err);
         munmap(c->data, size);
