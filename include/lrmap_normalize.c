@@ -152,6 +152,10 @@ drop_slash_after_html(char *out, size_t len)
     static const char  *suffixes[] = { ".html/", ".htm/" };
     size_t              i, n, j;
 
+    if (len == 0 || out[len - 1] != '/') {
+        return len;
+    }
+
     for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
         n = strlen(suffixes[i]);
 
@@ -200,24 +204,90 @@ lowercase_outside_escapes(char *out, size_t len)
 }
 
 
+/*
+ * Bytes that step 1 copies as they are wherever they appear: all but '%',
+ * what stays encoded (control characters, space, 0x7f, '?', '#'), and
+ * '/' and '.', which are plain only in some places.
+ */
+static const unsigned char  plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,     /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,     /* 0x10 */
+    0, 1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0,     /*  !"#$%&'()*+,-./ */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,     /* 0-9:;<=>? */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,     /* @A-O */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,     /* P-Z[\]^_ */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,     /* `a-o */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,     /* p-z{|}~ 0x7f */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,     /* 0x80 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1
+};
+
+
+/*
+ * Step 1 for a path with nothing to decode, encode or resolve, as most
+ * paths are: no '%', no byte that stays encoded, no "//", and no segment
+ * starting with '.' (a "." or ".." segment, or not: the full step 1 will
+ * tell).  Such a path is its own key: it is copied as it is, in one pass.
+ * Returns the length, or -1 when the path needs the full step 1.
+ */
+static long
+copy_plain(const unsigned char *in, size_t len, char *out)
+{
+    size_t         i, n;
+    unsigned char  c;
+
+    n = (len < LRM_MAX_KEY) ? len : LRM_MAX_KEY;
+
+    out[0] = '/';
+
+    for (i = 1; i < n; i++) {
+        c = in[i];
+
+        if (!plain[c]
+            && ((c != '/' && c != '.') || in[i - 1] == '/'))
+        {
+            break;
+        }
+
+        out[i] = (char) c;
+    }
+
+    if (i < len && (i == n || (in[i] != '?' && in[i] != '#'))) {
+        return -1;
+    }
+
+    return (long) i;
+}
+
+
 long
 lrm_normalize_path(const char *in, size_t in_len, char *out, unsigned flags)
 {
     size_t  len;
     long    n;
 
-    len = 0;
-    while (len < in_len && in[len] != '?' && in[len] != '#') {
-        len++;
-    }
-
-    if (len == 0 || in[0] != '/') {
+    if (in_len == 0 || in[0] != '/') {
         return -1;
     }
 
-    n = decode_and_resolve((const unsigned char *) in + 1, len - 1, out);
+    n = copy_plain((const unsigned char *) in, in_len, out);
+
     if (n < 0) {
-        return -1;
+        len = 1;
+        while (len < in_len && in[len] != '?' && in[len] != '#') {
+            len++;
+        }
+
+        n = decode_and_resolve((const unsigned char *) in + 1, len - 1, out);
+        if (n < 0) {
+            return -1;
+        }
     }
 
     len = drop_slash_after_html(out, (size_t) n);
