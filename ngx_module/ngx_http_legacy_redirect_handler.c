@@ -160,8 +160,9 @@ ngx_http_legacy_redirect_client_args(ngx_http_request_t *r, ngx_str_t *args)
 {
     u_char  *q, *end;
 
-    end = r->unparsed_uri.data + r->unparsed_uri.len;
-    q = ngx_strlchr(r->unparsed_uri.data, end, '?');
+    /* memchr(), not ngx_strlchr(): a path is scanned on every hit */
+
+    q = memchr(r->unparsed_uri.data, '?', r->unparsed_uri.len);
 
     if (q == NULL) {
         ngx_str_null(args);
@@ -170,9 +171,10 @@ ngx_http_legacy_redirect_client_args(ngx_http_request_t *r, ngx_str_t *args)
 
     /* as nginx's own $args, it ends at a fragment if a client sent one */
 
+    end = r->unparsed_uri.data + r->unparsed_uri.len;
     args->data = q + 1;
 
-    q = ngx_strlchr(args->data, end, '#');
+    q = memchr(args->data, '#', end - args->data);
     args->len = (q ? q : end) - args->data;
 }
 
