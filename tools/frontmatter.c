@@ -17,6 +17,9 @@
 
 #define READ_CHUNK         ((size_t) 64 << 10)
 
+/* A head buffer grown past this is freed after its file. */
+#define KEEP_MAX           ((size_t) 1 << 20)
+
 /* A first line longer than this cannot be "---" plus blanks worth
  * waiting for: the file is not a post. */
 #define FIRST_LINE_MAX     4096
@@ -353,16 +356,17 @@ check_duplicate_keys(frontmatter_t *fm, diag_t *diag)
 }
 
 int
-frontmatter_read(frontmatter_t *fm, const char *path, diag_t *diag)
+frontmatter_read_at(frontmatter_t *fm, int dirfd, const char *name,
+    const char *path, frontmatter_buf_t *buf, diag_t *diag)
 {
-    head_t  h = { -1, NULL, 0, 0, 0 };
+    head_t  h = { -1, buf->data, 0, buf->cap, 0 };
     span_t  span = { 0, 0 };
     int     rc;
 
     memset(fm, 0, sizeof(frontmatter_t));
     fm->file = path;
 
-    h.fd = open(path, O_RDONLY | O_CLOEXEC);
+    h.fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
     if (h.fd < 0) {
         diag_error(diag, path, 0, 0, "cannot open: %s", strerror(errno));
         return FM_UNREADABLE;
@@ -375,7 +379,16 @@ frontmatter_read(frontmatter_t *fm, const char *path, diag_t *diag)
         rc = parse_yaml(fm, h.data + span.start, span.end - span.start,
                         diag);
     }
-    free(h.data);
+
+    /* the buffer serves the next file; one grown for a huge front
+     * matter is let go */
+    if (h.cap > KEEP_MAX) {
+        free(h.data);
+        h.data = NULL;
+        h.cap = 0;
+    }
+    buf->data = h.data;
+    buf->cap = h.cap;
 
     if (rc == FM_POST) {
         rc = check_root(fm, diag);
@@ -385,6 +398,14 @@ frontmatter_read(frontmatter_t *fm, const char *path, diag_t *diag)
     }
 
     return rc;
+}
+
+void
+frontmatter_buf_free(frontmatter_buf_t *buf)
+{
+    free(buf->data);
+    buf->data = NULL;
+    buf->cap = 0;
 }
 
 void

@@ -24,7 +24,7 @@
 
 #define FRONTMATTER_MAX_SIZE  ((size_t) 64 << 20)
 
-/* results of frontmatter_read() */
+/* results of frontmatter_read_at() */
 #define FM_POST         1       /* a post; fm holds its front matter */
 #define FM_NOT_POST     0       /* no front matter: not a post */
 #define FM_ERROR       -1       /* reported through diag, go on */
@@ -32,15 +32,32 @@
 #define FM_UNREADABLE  -3       /* cannot open or read (reported), go on */
 
 typedef struct {
-    const char       *file;     /* the path given to frontmatter_read() */
+    const char       *file;     /* the path given to frontmatter_read_at() */
     yaml_document_t   doc;
     int               loaded;   /* doc holds a document to delete */
     yaml_node_t      *mapping;  /* the top-level mapping, NULL if none */
 } frontmatter_t;
 
-/* Reads and parses the front matter of path; see the FM_* results.  fm
- * must be released with frontmatter_free() whatever the result. */
-int frontmatter_read(frontmatter_t *fm, const char *path, diag_t *diag);
+/*
+ * The memory a file's head is read into, kept from one file to the next
+ * (one per thread): { NULL, 0 } to start, frontmatter_buf_free() at the
+ * end.
+ */
+typedef struct {
+    char    *data;
+    size_t   cap;
+} frontmatter_buf_t;
+
+/*
+ * Reads and parses the front matter of the file name in the folder open
+ * as dirfd (or AT_FDCWD), which messages call path (fm->file is path);
+ * see the FM_* results.  fm must be released with frontmatter_free()
+ * whatever the result.
+ */
+int frontmatter_read_at(frontmatter_t *fm, int dirfd, const char *name,
+    const char *path, frontmatter_buf_t *buf, diag_t *diag);
+
+void frontmatter_buf_free(frontmatter_buf_t *buf);
 
 void frontmatter_free(frontmatter_t *fm);
 

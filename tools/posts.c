@@ -3,8 +3,10 @@
  * asks for, see posts.h.
  */
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,15 +21,6 @@
 
 #define THREADS_MAX        8
 
-typedef struct {
-    const char    *key;
-    template_t     template;
-    int            template_ok;     /* an invalid one is reported once */
-    post_list_t   *out;
-    diag_t        *diag;
-    const posts_options_t  *opt;
-} collector_t;
-
 /* A legacy URL of the post being read, before it becomes an item. */
 typedef struct {
     const char  *text;
@@ -41,6 +34,53 @@ typedef struct {
     size_t     count;
     size_t     capacity;
 } legacy_list_t;
+
+/* What a post gave: a legacy URL at an offset in its job's text. */
+typedef struct {
+    size_t     legacy;
+    unsigned   line;
+    unsigned   column;
+} job_item_t;
+
+/*
+ * One post to read, and what reading it gave.  A job lives in a slot of
+ * a ring that is reused once the job is merged; its buffers (path,
+ * items, text) are kept from one job to the next, so a post costs no
+ * allocation of its own.
+ */
+typedef struct {
+    walk_dir_t        *dir;         /* held until the post is opened */
+    char              *path;        /* "DIR/name.md" */
+    size_t             path_cap;
+    size_t             name_off;    /* the name in dir: path + name_off */
+    diag_capture_t     before;      /* the walk's messages before it */
+    diag_capture_t     messages;    /* reading it */
+    job_item_t        *items;
+    size_t             nitems;
+    size_t             items_cap;
+    char              *text;        /* the target, then the legacy URLs */
+    size_t             text_len;
+    size_t             text_cap;
+    int                unpublished;
+    unsigned char      read;        /* counts: 0 or 1 */
+    unsigned char      skipped;
+    unsigned char      ignored;
+    int                rc;
+    atomic_int         done;
+} job_t;
+
+/* What a thread reading posts keeps from one post to the next. */
+typedef struct {
+    frontmatter_buf_t  head;
+    legacy_list_t      legacy;
+} reader_t;
+
+typedef struct {
+    const char    *key;
+    template_t     template;
+    int            template_ok;     /* an invalid one is reported once */
+} collector_t;
+
 
 static int
 out_of_memory(diag_t *diag)
@@ -86,8 +126,8 @@ legacy_add(legacy_list_t *list, const char *text, size_t len,
  * URL (reported), -2 when out of memory.
  */
 static int
-take_legacy_scalar(collector_t *c, const frontmatter_t *fm,
-    const yaml_node_t *node, legacy_list_t *list)
+take_legacy_scalar(const collector_t *c, const frontmatter_t *fm,
+    const yaml_node_t *node, legacy_list_t *list, diag_t *diag)
 {
     const char  *text;
     size_t       len;
@@ -111,7 +151,7 @@ take_legacy_scalar(collector_t *c, const frontmatter_t *fm,
     /* the URL is checked by the caller, but it gets a C string: a NUL
      * (written "\0" in a quoted scalar) would cut it short unseen */
     if (memchr(text, '\0', len) != NULL) {
-        diag_error(c->diag, fm->file, frontmatter_line(node),
+        diag_error(diag, fm->file, frontmatter_line(node),
                    frontmatter_column(node), "%s contains a NUL character",
                    c->key);
         return -1;
@@ -126,8 +166,8 @@ take_legacy_scalar(collector_t *c, const frontmatter_t *fm,
  * -2 when out of memory.
  */
 static int
-find_legacy_urls(collector_t *c, const frontmatter_t *fm,
-    legacy_list_t *list)
+find_legacy_urls(const collector_t *c, const frontmatter_t *fm,
+    legacy_list_t *list, diag_t *diag)
 {
     yaml_node_t  *node, *item;
     size_t        i, n;
@@ -139,11 +179,11 @@ find_legacy_urls(collector_t *c, const frontmatter_t *fm,
     }
 
     if (node->type == YAML_SCALAR_NODE) {
-        return take_legacy_scalar(c, fm, node, list);
+        return take_legacy_scalar(c, fm, node, list, diag);
     }
 
     if (node->type != YAML_SEQUENCE_NODE) {
-        diag_error(c->diag, fm->file, frontmatter_line(node),
+        diag_error(diag, fm->file, frontmatter_line(node),
                    frontmatter_column(node), "%s is %s, not a URL or a "
                    "list of URLs", c->key, frontmatter_kind(node));
         return -1;
@@ -156,14 +196,14 @@ find_legacy_urls(collector_t *c, const frontmatter_t *fm,
         item = frontmatter_item(fm, node, i);
 
         if (item->type != YAML_SCALAR_NODE) {
-            diag_error(c->diag, fm->file, frontmatter_line(item),
+            diag_error(diag, fm->file, frontmatter_line(item),
                        frontmatter_column(item), "item %zu of %s is %s, "
                        "not a URL", i + 1, c->key, frontmatter_kind(item));
             failed = 1;
             continue;
         }
 
-        rc = take_legacy_scalar(c, fm, item, list);
+        rc = take_legacy_scalar(c, fm, item, list, diag);
         if (rc == -2) {
             return -2;
         }
@@ -185,9 +225,322 @@ is_unpublished(const frontmatter_t *fm)
            || (draft != NULL && frontmatter_is_bool(draft, 1));
 }
 
+/* Appends len bytes and a NUL to the job's text; returns the offset, or
+ * (size_t) -1 when out of memory. */
+static size_t
+job_text_add(job_t *job, const char *s, size_t len)
+{
+    size_t   off = job->text_len, cap;
+    char    *grown;
+
+    if (job->text_cap - job->text_len < len + 1) {
+        cap = job->text_cap ? job->text_cap : 256;
+        while (cap - job->text_len < len + 1) {
+            cap *= 2;
+        }
+        grown = realloc(job->text, cap);
+        if (grown == NULL) {
+            return (size_t) -1;
+        }
+        job->text = grown;
+        job->text_cap = cap;
+    }
+
+    memcpy(job->text + off, s, len);
+    job->text[off + len] = '\0';
+    job->text_len += len + 1;
+    return off;
+}
+
+/* The post's items into the job: its target at offset 0, then one item
+ * per legacy URL.  Returns 0, -1 when out of memory. */
 static int
-push_item(post_list_t *out, const legacy_t *legacy, const char *target,
-    const char *path, int unpublished)
+job_set_items(job_t *job, const legacy_list_t *legacy, const char *target)
+{
+    job_item_t  *grown;
+    size_t       i, cap, off;
+
+    if (job->items_cap < legacy->count) {
+        cap = job->items_cap ? job->items_cap : 4;
+        while (cap < legacy->count) {
+            cap *= 2;
+        }
+        grown = realloc(job->items, cap * sizeof(job_item_t));
+        if (grown == NULL) {
+            return -1;
+        }
+        job->items = grown;
+        job->items_cap = cap;
+    }
+
+    job->text_len = 0;
+    if (job_text_add(job, target, strlen(target)) == (size_t) -1) {
+        return -1;
+    }
+
+    for (i = 0; i < legacy->count; i++) {
+        off = job_text_add(job, legacy->items[i].text, legacy->items[i].len);
+        if (off == (size_t) -1) {
+            return -1;
+        }
+        job->items[i].legacy = off;
+        job->items[i].line = legacy->items[i].line;
+        job->items[i].column = legacy->items[i].column;
+    }
+
+    job->nitems = legacy->count;
+    return 0;
+}
+
+/* Returns 0 (also after a reported error in the post), -1 to stop. */
+static int
+collect_post(const collector_t *c, reader_t *rd, const frontmatter_t *fm,
+    job_t *job, diag_t *diag)
+{
+    legacy_list_t  *legacy = &rd->legacy;
+    char           *target = NULL;
+    int             rc;
+
+    legacy->count = 0;
+
+    rc = find_legacy_urls(c, fm, legacy, diag);
+    if (rc == -2) {
+        return out_of_memory(diag);
+    }
+
+    if (rc == 0 && legacy->count == 0) {
+        job->skipped = 1;
+    }
+
+    if (rc != 0 || legacy->count == 0 || !c->template_ok) {
+        return 0;
+    }
+
+    rc = template_expand(&c->template, fm, job->path, &target, diag);
+    if (rc != 0) {
+        return rc == -2 ? -1 : 0;
+    }
+
+    job->unpublished = is_unpublished(fm);
+
+    rc = 0;
+    if (job_set_items(job, legacy, target) != 0) {
+        job->nitems = 0;
+        rc = out_of_memory(diag);
+    }
+
+    free(target);
+    return rc;
+}
+
+/* Reads the job's post.  Returns 0, or -1 to stop (reported). */
+static int
+read_post(const collector_t *c, reader_t *rd, job_t *job, diag_t *diag)
+{
+    frontmatter_t   fm;
+    walk_dir_t     *dir = job->dir;
+    int             rc;
+
+    rc = frontmatter_read_at(&fm, dir != NULL && dir->fd >= 0 ? dir->fd
+                                  : AT_FDCWD,
+                             dir != NULL && dir->fd >= 0
+                                  ? job->path + job->name_off : job->path,
+                             job->path, &rd->head, diag);
+
+    job->dir = NULL;
+    walk_dir_unref(dir);            /* opened, or it never will be */
+
+    if (rc != FM_UNREADABLE && rc != FM_NOMEM) {
+        job->read = 1;
+    }
+
+    switch (rc) {
+    case FM_POST:
+        rc = collect_post(c, rd, &fm, job, diag);
+        break;
+
+    case FM_NOT_POST:
+        job->ignored = 1;
+        rc = 0;
+        break;
+
+    case FM_NOMEM:
+        rc = -1;
+        break;
+
+    default:
+        rc = 0;             /* reported; go on with the next file */
+        break;
+    }
+
+    frontmatter_free(&fm);
+    return rc;
+}
+
+
+/*
+ * Reading posts on every core.  The walk (the calling thread) queues the
+ * posts in a ring of jobs while the other threads read them, one by one,
+ * each into its own job: the items, the counts and the messages (kept,
+ * not printed).  The calling thread alone merges finished jobs, in the
+ * order of the walk, so the items, the messages and the progress line
+ * come out as they would from one thread.  When the ring is full (the
+ * walk is ahead of the reading), the calling thread reads posts too, and
+ * once the walk is done it reads with the others until none are left.
+ *
+ * The ring bounds the memory (and the folders kept open for posts not
+ * read yet), whatever the number of posts.  A job is taken with one
+ * atomic operation; the locks are for sleeping only: a thread that finds
+ * no work says so, and is woken by the one that makes some.
+ */
+
+#define THREADS_FROM  32         /* fewer posts: read by one thread */
+#define RING_SIZE     256        /* a power of 2 */
+
+typedef struct {
+    collector_t        proto;       /* template, key */
+    job_t             *ring;
+    size_t             count;       /* jobs queued (the walk's thread) */
+    size_t             merged;      /* jobs merged so far (same) */
+    atomic_size_t      published;   /* jobs that may be taken */
+    atomic_size_t      next;        /* the next job to take */
+    atomic_int         walked;      /* the walk is over */
+    atomic_int         stop;        /* out of memory: take no more */
+    atomic_int         sleepers;    /* readers waiting for jobs */
+    atomic_int         waiting;     /* the walk's thread waits for one */
+    pthread_mutex_t    lock;
+    pthread_cond_t     more;        /* jobs, or the end, for readers */
+    pthread_cond_t     finished;    /* a job done, for the walk's thread */
+    pthread_t          threads[THREADS_MAX];
+    size_t             started;     /* other threads reading posts */
+    int                tried;       /* to start them */
+    reader_t           reader;      /* the walk's thread's */
+    diag_capture_t     walk;        /* the walk's messages, until a job */
+    diag_t             walk_diag;
+    const posts_options_t  *opt;
+    post_list_t       *out;
+    diag_t            *diag;
+    int                stopped;     /* merging stopped at a failed job */
+} pool_t;
+
+
+static job_t *
+job_at(const pool_t *p, size_t i)
+{
+    return &p->ring[i & (RING_SIZE - 1)];
+}
+
+
+static void
+wake(pthread_mutex_t *lock, pthread_cond_t *cond, atomic_int *sleepers)
+{
+    if (atomic_load(sleepers) > 0) {
+        pthread_mutex_lock(lock);
+        pthread_cond_broadcast(cond);
+        pthread_mutex_unlock(lock);
+    }
+}
+
+
+/* The next job to read, or NULL when none is queued and not taken. */
+static job_t *
+try_take(pool_t *p)
+{
+    size_t  i = atomic_load(&p->next);
+
+    while (i < atomic_load(&p->published) && !atomic_load(&p->stop)) {
+        if (atomic_compare_exchange_weak(&p->next, &i, i + 1)) {
+            return job_at(p, i);
+        }
+    }
+
+    return NULL;
+}
+
+
+static void
+run_job(pool_t *p, reader_t *rd, job_t *job)
+{
+    diag_t  d;
+
+    memset(&d, 0, sizeof(d));
+    d.capture = &job->messages;
+
+    job->rc = read_post(&p->proto, rd, job, &d);
+    if (job->rc != 0) {
+        atomic_store(&p->stop, 1);
+        wake(&p->lock, &p->more, &p->sleepers);
+    }
+
+    atomic_store(&job->done, 1);
+    wake(&p->lock, &p->finished, &p->waiting);
+}
+
+
+static void *
+worker(void *arg)
+{
+    pool_t    *p = arg;
+    reader_t   rd;
+    job_t     *job;
+
+    memset(&rd, 0, sizeof(rd));
+
+    for ( ;; ) {
+        job = try_take(p);
+        if (job != NULL) {
+            run_job(p, &rd, job);
+            continue;
+        }
+
+        pthread_mutex_lock(&p->lock);
+        atomic_fetch_add(&p->sleepers, 1);
+
+        while (atomic_load(&p->next) >= atomic_load(&p->published)
+               && !atomic_load(&p->walked) && !atomic_load(&p->stop))
+        {
+            pthread_cond_wait(&p->more, &p->lock);
+        }
+
+        atomic_fetch_sub(&p->sleepers, 1);
+        pthread_mutex_unlock(&p->lock);
+
+        if (atomic_load(&p->stop)
+            || (atomic_load(&p->walked)
+                && atomic_load(&p->next) >= atomic_load(&p->published)))
+        {
+            break;
+        }
+    }
+
+    frontmatter_buf_free(&rd.head);
+    free(rd.legacy.items);
+    return NULL;
+}
+
+
+/* Waits until another thread has finished the job. */
+static void
+wait_done(pool_t *p, job_t *job)
+{
+    if (atomic_load(&job->done)) {
+        return;
+    }
+
+    pthread_mutex_lock(&p->lock);
+    atomic_fetch_add(&p->waiting, 1);
+
+    while (!atomic_load(&job->done)) {
+        pthread_cond_wait(&p->finished, &p->lock);
+    }
+
+    atomic_fetch_sub(&p->waiting, 1);
+    pthread_mutex_unlock(&p->lock);
+}
+
+
+static int
+push_item(post_list_t *out, const post_redirect_t *r)
 {
     post_redirect_t  *grown, *item;
     size_t            capacity;
@@ -203,12 +556,12 @@ push_item(post_list_t *out, const legacy_t *legacy, const char *target,
     }
 
     item = &out->items[out->count];
-    item->legacy = strndup(legacy->text, legacy->len);
-    item->target = strdup(target);
-    item->file = strdup(path);
-    item->line = legacy->line;
-    item->column = legacy->column;
-    item->unpublished = unpublished;
+    item->legacy = strdup(r->legacy);
+    item->target = strdup(r->target);
+    item->file = strdup(r->file);
+    item->line = r->line;
+    item->column = r->column;
+    item->unpublished = r->unpublished;
 
     if (item->legacy == NULL || item->target == NULL || item->file == NULL) {
         free(item->legacy);
@@ -221,348 +574,91 @@ push_item(post_list_t *out, const legacy_t *legacy, const char *target,
     return 0;
 }
 
-/* Returns 0 (also after a reported error in the post), -1 to stop. */
+
+/* Hands a finished job's items on; returns 0, or -1 to stop. */
 static int
-collect_post(collector_t *c, const frontmatter_t *fm, const char *path)
+deliver(pool_t *p, job_t *job)
 {
-    legacy_list_t   legacy = { NULL, 0, 0 };
-    char           *target = NULL;
-    size_t          i;
-    int             rc, unpublished;
+    const posts_options_t  *opt = p->opt;
+    post_redirect_t         r;
+    size_t                  i;
 
-    rc = find_legacy_urls(c, fm, &legacy);
-    if (rc == -2) {
-        free(legacy.items);
-        return out_of_memory(c->diag);
-    }
+    r.target = job->text;
+    r.file = job->path;
+    r.unpublished = job->unpublished;
 
-    if (rc == 0 && legacy.count == 0) {
-        c->out->posts_skipped++;
-    }
+    for (i = 0; i < job->nitems; i++) {
+        r.legacy = job->text + job->items[i].legacy;
+        r.line = job->items[i].line;
+        r.column = job->items[i].column;
 
-    if (rc != 0 || legacy.count == 0 || !c->template_ok) {
-        free(legacy.items);
-        return 0;
-    }
-
-    rc = template_expand(&c->template, fm, path, &target, c->diag);
-    if (rc != 0) {
-        free(legacy.items);
-        return rc == -2 ? -1 : 0;
-    }
-
-    unpublished = is_unpublished(fm);
-
-    for (i = 0; i < legacy.count; i++) {
-        if (push_item(c->out, &legacy.items[i], target, path, unpublished)
-            != 0)
-        {
-            rc = out_of_memory(c->diag);
-            break;
-        }
-    }
-
-    free(target);
-    free(legacy.items);
-    return rc;
-}
-
-static int
-visit_post(const char *path, void *ctx)
-{
-    collector_t    *c = ctx;
-    frontmatter_t   fm;
-    int             rc;
-
-    rc = frontmatter_read(&fm, path, c->diag);
-
-    if (rc != FM_UNREADABLE && rc != FM_NOMEM) {
-        c->out->files_read++;
-    }
-
-    switch (rc) {
-    case FM_POST:
-        rc = collect_post(c, &fm, path);
-        break;
-
-    case FM_NOT_POST:
-        c->out->files_ignored++;
-        rc = 0;
-        break;
-
-    case FM_NOMEM:
-        rc = -1;
-        break;
-
-    default:
-        rc = 0;             /* reported; go on with the next file */
-        break;
-    }
-
-    frontmatter_free(&fm);
-
-    if (c->opt != NULL && c->opt->progress != NULL) {
-        c->opt->progress(c->out->files_read, c->opt->progress_ctx);
-    }
-
-    return rc;
-}
-
-/*
- * Reading posts on every core.  The walk (the calling thread) lists the
- * posts while the other threads read them, one by one, each into its own
- * job: the items, the counts and the messages (kept, not printed); once
- * the walk is done the calling thread reads posts too.  It alone merges
- * finished jobs, in the order of the walk, so the items, the messages
- * and the progress line come out as they would from one thread.
- *
- * Jobs are kept in chunks that never move, so that threads can read a
- * job while the walk adds others.
- */
-
-#define THREADS_FROM  32         /* fewer posts: read by one thread */
-#define CHUNK_BITS   10
-#define CHUNK_SIZE   ((size_t) 1 << CHUNK_BITS)
-
-typedef struct {
-    char              *path;
-    diag_capture_t     before;      /* the walk's messages before it */
-    diag_capture_t     messages;    /* reading it */
-    post_list_t        out;
-    int                rc;
-    atomic_int         done;
-} job_t;
-
-typedef struct {
-    collector_t        proto;       /* template, key; no output */
-    job_t            **chunks;
-    size_t             nchunks;
-    size_t             count;       /* jobs queued (under lock) */
-    size_t             next;        /* the next job to take (under lock) */
-    int                walked;      /* the walk is over (under lock) */
-    pthread_mutex_t    lock;
-    pthread_cond_t     more;
-    pthread_t          threads[THREADS_MAX];
-    size_t             started;     /* other threads reading posts */
-    int                tried;       /* to start them */
-    diag_capture_t     walk;        /* the walk's messages, until a job */
-    diag_t             walk_diag;
-    atomic_int         stop;        /* out of memory: take no more */
-    size_t             merged;      /* jobs merged so far */
-    const posts_options_t  *opt;
-    post_list_t       *out;
-    diag_t            *diag;
-    int                stopped;     /* merging stopped at a failed job */
-} pool_t;
-
-
-static job_t *
-job_at(const pool_t *p, size_t i)
-{
-    return &p->chunks[i >> CHUNK_BITS][i & (CHUNK_SIZE - 1)];
-}
-
-
-static int merge_ready(pool_t *p);
-static void start_threads(pool_t *p);
-
-
-static int
-queue_post(const char *path, void *ctx)
-{
-    pool_t   *p = ctx;
-    job_t   **grown, *job;
-    size_t    cap, count;
-
-    pthread_mutex_lock(&p->lock);
-    count = p->count;
-    pthread_mutex_unlock(&p->lock);
-
-    if ((count & (CHUNK_SIZE - 1)) == 0) {
-        if ((count >> CHUNK_BITS) == p->nchunks) {
-            /* only the walk touches the table: readers got their job
-             * pointers under the lock before it can move */
-            pthread_mutex_lock(&p->lock);
-            cap = p->nchunks ? p->nchunks * 2 : 16;
-            grown = realloc(p->chunks, cap * sizeof(job_t *));
-            if (grown != NULL) {
-                memset(grown + p->nchunks, 0,
-                       (cap - p->nchunks) * sizeof(job_t *));
-                p->chunks = grown;
-                p->nchunks = cap;
+        if (opt != NULL && opt->item != NULL) {
+            if (opt->item(&r, opt->item_ctx) != 0) {
+                return -1;
             }
-            pthread_mutex_unlock(&p->lock);
 
-            if (grown == NULL) {
-                return out_of_memory(&p->walk_diag);
-            }
+        } else if (push_item(p->out, &r) != 0) {
+            return out_of_memory(p->diag);
         }
-
-        if (p->chunks[count >> CHUNK_BITS] == NULL) {
-            p->chunks[count >> CHUNK_BITS] = malloc(CHUNK_SIZE
-                                                    * sizeof(job_t));
-            if (p->chunks[count >> CHUNK_BITS] == NULL) {
-                return out_of_memory(&p->walk_diag);
-            }
-        }
-    }
-
-    job = job_at(p, count);
-    memset(job, 0, sizeof(*job));
-    job->path = strdup(path);
-    if (job->path == NULL) {
-        return out_of_memory(&p->walk_diag);
-    }
-
-    job->before = p->walk;                  /* moved: the job owns them */
-    memset(&p->walk, 0, sizeof(p->walk));
-    atomic_init(&job->done, 0);
-
-    pthread_mutex_lock(&p->lock);
-    p->count++;
-    pthread_cond_signal(&p->more);
-    pthread_mutex_unlock(&p->lock);
-
-    if (!p->tried && count + 1 >= THREADS_FROM) {
-        start_threads(p);
-    }
-
-    /* the walk's thread merges what is ready as it goes */
-    if (!p->stopped && merge_ready(p) != 0) {
-        p->stopped = 1;
-        return -1;
     }
 
     return 0;
 }
 
 
+/* Makes a slot ready for its next job, keeping its buffers. */
 static void
-run_job(pool_t *p, job_t *job)
+job_clear(job_t *job)
 {
-    collector_t  c = p->proto;
-    diag_t       d;
-
-    memset(&d, 0, sizeof(d));
-    d.capture = &job->messages;
-
-    c.out = &job->out;
-    c.diag = &d;
-    c.opt = NULL;
-
-    job->rc = visit_post(job->path, &c);
-    if (job->rc != 0) {
-        atomic_store(&p->stop, 1);
-    }
-
-    atomic_store_explicit(&job->done, 1, memory_order_release);
-}
-
-
-/* The next job to read, or NULL when there are none left; wait == 0:
- * do not wait for the walk to find more. */
-static job_t *
-take_job(pool_t *p, int wait)
-{
-    job_t  *job = NULL;
-
-    pthread_mutex_lock(&p->lock);
-
-    while (wait && p->next == p->count && !p->walked
-           && !atomic_load(&p->stop))
-    {
-        pthread_cond_wait(&p->more, &p->lock);
-    }
-
-    if (p->next < p->count && !atomic_load(&p->stop)) {
-        job = job_at(p, p->next++);
-    }
-
-    pthread_mutex_unlock(&p->lock);
-    return job;
-}
-
-
-static void *
-worker(void *arg)
-{
-    pool_t  *p = arg;
-    job_t   *job;
-
-    while ((job = take_job(p, 1)) != NULL) {
-        run_job(p, job);
-    }
-
-    return NULL;
-}
-
-
-static void
-job_free(job_t *job)
-{
-    free(job->path);
+    walk_dir_unref(job->dir);
+    job->dir = NULL;
     diag_capture_free(&job->before);
     diag_capture_free(&job->messages);
-    posts_free(&job->out);
+    memset(&job->before, 0, sizeof(job->before));
+    memset(&job->messages, 0, sizeof(job->messages));
+    job->nitems = 0;
+    job->text_len = 0;
+    job->unpublished = 0;
+    job->read = 0;
+    job->skipped = 0;
+    job->ignored = 0;
+    job->rc = 0;
 }
 
 
 /*
  * Merges the finished jobs that come next, in order.  Returns 0, 1 when
  * a job stopped the run (merged: its messages are out), -1 when out of
- * memory.
+ * memory or when the consumer of the items asked to stop.
  */
 static int
 merge_ready(pool_t *p)
 {
     const posts_options_t  *opt = p->opt;
     post_list_t            *out = p->out;
-    diag_t                 *diag = p->diag;
-    post_redirect_t        *grown;
     job_t                  *job;
-    size_t                  cap, count;
     int                     rc;
 
-    pthread_mutex_lock(&p->lock);
-    count = p->count;
-    pthread_mutex_unlock(&p->lock);
-
-    while (p->merged < count) {
+    while (p->merged < p->count) {
         job = job_at(p, p->merged);
 
-        if (!atomic_load_explicit(&job->done, memory_order_acquire)) {
+        if (!atomic_load(&job->done)) {
             return 0;
         }
 
-        diag_replay(diag, &job->before);
-        diag_replay(diag, &job->messages);
+        diag_replay(p->diag, &job->before);
+        diag_replay(p->diag, &job->messages);
 
-        if (out->count + job->out.count > out->capacity) {
-            cap = out->capacity ? out->capacity : 64;
-            while (cap < out->count + job->out.count) {
-                cap *= 2;
-            }
-            grown = realloc(out->items, cap * sizeof(post_redirect_t));
-            if (grown == NULL) {
-                return out_of_memory(diag);
-            }
-            out->items = grown;
-            out->capacity = cap;
-        }
+        out->files_read += job->read;
+        out->posts_skipped += job->skipped;
+        out->files_ignored += job->ignored;
 
-        if (job->out.count > 0) {
-            memcpy(out->items + out->count, job->out.items,
-                   job->out.count * sizeof(post_redirect_t));
-        }
-        out->count += job->out.count;
-        out->files_read += job->out.files_read;
-        out->posts_skipped += job->out.posts_skipped;
-        out->files_ignored += job->out.files_ignored;
-
-        free(job->out.items);          /* the strings moved to out */
-        memset(&job->out, 0, sizeof(job->out));
         rc = job->rc;
-        job_free(job);
+        if (rc == 0 && deliver(p, job) != 0) {
+            rc = -1;
+        }
+
+        job_clear(job);
         p->merged++;
 
         if (opt != NULL && opt->progress != NULL) {
@@ -603,13 +699,96 @@ start_threads(pool_t *p)
 }
 
 
+/*
+ * The walk's thread, when it cannot queue more: reads a post itself, or
+ * waits for the oldest one.  Then merges.  Returns merge_ready()'s.
+ */
+static int
+help(pool_t *p)
+{
+    job_t  *job = try_take(p);
+
+    if (job != NULL) {
+        run_job(p, &p->reader, job);
+
+    } else if (p->merged < atomic_load(&p->next)) {
+        wait_done(p, job_at(p, p->merged));     /* another thread's */
+
+    } else if (p->merged < p->count) {
+        return 1;       /* stopped: the oldest job will not be read */
+    }
+
+    return merge_ready(p);
+}
+
+
+static int
+queue_post(walk_dir_t *dir, const char *name, size_t name_len, void *ctx)
+{
+    pool_t   *p = ctx;
+    job_t    *job;
+    size_t    len;
+    char     *path;
+
+    while (!p->stopped && p->count - p->merged >= RING_SIZE) {
+        if (help(p) != 0) {
+            p->stopped = 1;
+        }
+    }
+
+    if (p->stopped) {
+        return -1;
+    }
+
+    job = job_at(p, p->count);
+
+    len = dir != NULL ? walk_path_len(dir, name_len) : name_len;
+    if (job->path_cap < len + 1) {
+        path = realloc(job->path, len + 1);
+        if (path == NULL) {
+            return out_of_memory(&p->walk_diag);
+        }
+        job->path = path;
+        job->path_cap = len + 1;
+    }
+
+    if (dir != NULL) {
+        walk_path(dir, name, name_len, job->path);
+        walk_dir_ref(dir);
+    } else {
+        memcpy(job->path, name, len + 1);
+    }
+
+    job->dir = dir;
+    job->name_off = len - name_len;
+    job->before = p->walk;                  /* moved: the job owns them */
+    memset(&p->walk, 0, sizeof(p->walk));
+    atomic_store(&job->done, 0);
+
+    p->count++;
+    atomic_store(&p->published, p->count);
+    wake(&p->lock, &p->more, &p->sleepers);
+
+    if (!p->tried && p->count >= THREADS_FROM) {
+        start_threads(p);
+    }
+
+    /* the walk's thread merges what is ready as it goes */
+    if (merge_ready(p) != 0) {
+        p->stopped = 1;
+        return -1;
+    }
+
+    return 0;
+}
+
+
 int
 posts_collect(const char *const *dirs, size_t ndirs,
     const posts_options_t *opt, post_list_t *out, diag_t *diag)
 {
     pool_t        p;
     const char   *target;
-    job_t        *job;
     size_t        i;
     int           rc, walk_rc;
 
@@ -619,7 +798,12 @@ posts_collect(const char *const *dirs, size_t ndirs,
     p.opt = opt;
     p.out = out;
     p.diag = diag;
+    atomic_init(&p.published, 0);
+    atomic_init(&p.next, 0);
+    atomic_init(&p.walked, 0);
     atomic_init(&p.stop, 0);
+    atomic_init(&p.sleepers, 0);
+    atomic_init(&p.waiting, 0);
 
     if (ndirs == 0) {
         diag_error(diag, NULL, 0, 0, "no content folder given");
@@ -634,34 +818,45 @@ posts_collect(const char *const *dirs, size_t ndirs,
     }
     p.proto.template_ok = rc == 0;
 
+    p.ring = calloc(RING_SIZE, sizeof(job_t));
+    if (p.ring == NULL) {
+        template_free(&p.proto.template);
+        return out_of_memory(diag);
+    }
+
     pthread_mutex_init(&p.lock, NULL);
     pthread_cond_init(&p.more, NULL);
+    pthread_cond_init(&p.finished, NULL);
 
     p.walk_diag.capture = &p.walk;
     walk_rc = walk_posts(dirs, ndirs, queue_post, &p, &p.walk_diag);
 
+    atomic_store(&p.walked, 1);
     pthread_mutex_lock(&p.lock);
-    p.walked = 1;
     pthread_cond_broadcast(&p.more);
     pthread_mutex_unlock(&p.lock);
 
     /* the walk is over: read posts here too, merging as we go */
 
-    while (!p.stopped && (job = take_job(&p, 0)) != NULL) {
-        run_job(&p, job);
-        p.stopped = merge_ready(&p) != 0;
+    while (!p.stopped && p.merged < p.count) {
+        if (help(&p) != 0) {
+            p.stopped = 1;
+        }
+    }
+
+    if (p.stopped) {
+        atomic_store(&p.stop, 1);
+        pthread_mutex_lock(&p.lock);
+        pthread_cond_broadcast(&p.more);
+        pthread_mutex_unlock(&p.lock);
     }
 
     for (i = 0; i < p.started; i++) {
         pthread_join(p.threads[i], NULL);
     }
 
-    if (!p.stopped) {
-        p.stopped = merge_ready(&p) != 0;
-    }
-
     for (i = p.merged; i < p.count; i++) {
-        job_free(job_at(&p, i));      /* after a stop: never reported */
+        job_clear(job_at(&p, i));     /* after a stop: never reported */
     }
 
     if (!p.stopped) {
@@ -669,13 +864,19 @@ posts_collect(const char *const *dirs, size_t ndirs,
     }
     diag_capture_free(&p.walk);
 
-    for (i = 0; i < p.nchunks; i++) {
-        free(p.chunks[i]);
+    for (i = 0; i < RING_SIZE; i++) {
+        free(p.ring[i].path);
+        free(p.ring[i].items);
+        free(p.ring[i].text);
     }
-    free(p.chunks);
+    free(p.ring);
+
+    frontmatter_buf_free(&p.reader.head);
+    free(p.reader.legacy.items);
 
     pthread_mutex_destroy(&p.lock);
     pthread_cond_destroy(&p.more);
+    pthread_cond_destroy(&p.finished);
     template_free(&p.proto.template);
     return p.stopped || walk_rc != 0 ? -1 : 0;
 }

@@ -11,14 +11,6 @@
 #include "diag.h"
 
 typedef struct {
-    const char  *key;           /* field holding legacy URLs: "legacyUrl" */
-    const char  *target;        /* template: "/{year}/{month}/{slug}" */
-    /* called after each file read with the count so far, or NULL */
-    void       (*progress)(size_t files_read, void *ctx);
-    void        *progress_ctx;
-} posts_options_t;
-
-typedef struct {
     char      *legacy;          /* legacy URL exactly as written */
     char      *target;          /* the post's new path, template expanded */
     char      *file;            /* the post, as "DIR/relative/path.md" */
@@ -26,6 +18,23 @@ typedef struct {
     unsigned   column;          /* 1-based column of it */
     int        unpublished;     /* published: false or draft: true */
 } post_redirect_t;
+
+typedef struct {
+    const char  *key;           /* field holding legacy URLs: "legacyUrl" */
+    const char  *target;        /* template: "/{year}/{month}/{slug}" */
+    /* called after each file read with the count so far, or NULL */
+    void       (*progress)(size_t files_read, void *ctx);
+    void        *progress_ctx;
+    /*
+     * When set, each redirect found is handed to item (in the order of
+     * the walk, from the calling thread) instead of being appended to
+     * the list, whose counts are still kept: its strings are valid
+     * during the call only.  item returns 0, or -1 to stop the run (then
+     * posts_collect() returns -1).
+     */
+    int        (*item)(const post_redirect_t *r, void *ctx);
+    void        *item_ctx;
+} posts_options_t;
 
 typedef struct {
     post_redirect_t  *items;

@@ -4,12 +4,27 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "walk.h"
+
+/*
+ * Folders kept open at once (by the walk and by the posts found in them
+ * that are still to be read).  Past this, a folder's names are read and
+ * its descriptor closed at once: its posts are opened by path, as a deep
+ * or wide tree must not run out of descriptors.
+ */
+#define WALK_OPEN_MAX    256
+
+/* getdents64() reads this much at a time */
+#define DENTS_SIZE       ((size_t) 32 << 10)
+
+static atomic_size_t  walk_open_dirs;
 
 /* A folder already read, identified by device and inode. */
 typedef struct {
@@ -25,22 +40,32 @@ typedef struct {
     walk_visit_pt   visit;
     void           *ctx;
     diag_t         *diag;
+    char           *dents;          /* getdents64() buffer */
 } walker_t;
 
+/* The names of a folder: NUL-terminated in one buffer, with their type. */
 typedef struct {
-    char   **names;
-    size_t   count;
-    size_t   capacity;
+    uint32_t       off;             /* in names.text */
+    uint32_t       len;
+    unsigned char  type;            /* DT_* from the folder entry */
+} walk_entry_t;
+
+typedef struct {
+    char          *text;
+    size_t         text_len;
+    size_t         text_cap;
+    walk_entry_t  *entries;
+    size_t         count;
+    size_t         capacity;
 } walk_names_t;
 
 static const char *const post_extensions[] = {
     ".md", ".markdown", ".mdx", ".mdoc"
 };
 
-int
-walk_is_post_name(const char *name)
+static int
+is_post_name(const char *name, size_t len)
 {
-    size_t  len = strlen(name);
     size_t  i, ext_len;
 
     for (i = 0; i < sizeof(post_extensions) / sizeof(post_extensions[0]);
@@ -48,7 +73,8 @@ walk_is_post_name(const char *name)
     {
         ext_len = strlen(post_extensions[i]);
         if (len > ext_len
-            && strcmp(name + len - ext_len, post_extensions[i]) == 0)
+            && memcmp(name + len - ext_len, post_extensions[i], ext_len)
+               == 0)
         {
             return 1;
         }
@@ -56,6 +82,91 @@ walk_is_post_name(const char *name)
 
     return 0;
 }
+
+int
+walk_is_post_name(const char *name)
+{
+    return is_post_name(name, strlen(name));
+}
+
+/* ---- folders and their paths ---- */
+
+void
+walk_dir_ref(walk_dir_t *dir)
+{
+    atomic_fetch_add_explicit(&dir->refs, 1, memory_order_relaxed);
+}
+
+void
+walk_dir_unref(walk_dir_t *dir)
+{
+    if (dir == NULL
+        || atomic_fetch_sub_explicit(&dir->refs, 1, memory_order_acq_rel)
+           != 1)
+    {
+        return;
+    }
+
+    if (dir->fd >= 0) {
+        close(dir->fd);
+        atomic_fetch_sub(&walk_open_dirs, 1);
+    }
+    free(dir);
+}
+
+static int
+needs_slash(const char *folder, size_t len)
+{
+    return len > 0 && folder[len - 1] != '/';
+}
+
+size_t
+walk_path_len(const walk_dir_t *dir, size_t name_len)
+{
+    return dir->len + needs_slash(dir->path, dir->len) + name_len;
+}
+
+void
+walk_path(const walk_dir_t *dir, const char *name, size_t name_len,
+    char *out)
+{
+    int  slash = needs_slash(dir->path, dir->len);
+
+    memcpy(out, dir->path, dir->len);
+    if (slash) {
+        out[dir->len] = '/';
+    }
+    memcpy(out + dir->len + slash, name, name_len);
+    out[dir->len + slash + name_len] = '\0';
+}
+
+int
+walk_open(const walk_dir_t *dir, const char *name, const char *path)
+{
+    if (dir != NULL && dir->fd >= 0) {
+        return openat(dir->fd, name, O_RDONLY | O_CLOEXEC);
+    }
+
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static walk_dir_t *
+dir_new(const char *path, size_t len)
+{
+    walk_dir_t  *dir = malloc(sizeof(walk_dir_t) + len + 1);
+
+    if (dir != NULL) {
+        atomic_init(&dir->refs, 1);
+        dir->fd = -1;
+        dir->len = len;
+        memcpy(dir->path, path, len);
+        dir->path[len] = '\0';
+    }
+
+    return dir;
+}
+
+/* ---- folders already read ---- */
 
 static size_t
 seen_hash(dev_t dev, ino_t ino)
@@ -134,137 +245,142 @@ out_of_memory(walker_t *w)
     return -1;
 }
 
-static char *
-join_path(const char *folder, const char *name)
-{
-    size_t   folder_len = strlen(folder);
-    size_t   name_len = strlen(name);
-    int      slash = folder_len > 0 && folder[folder_len - 1] != '/';
-    char    *path;
-
-    path = malloc(folder_len + slash + name_len + 1);
-    if (path == NULL) {
-        return NULL;
-    }
-
-    memcpy(path, folder, folder_len);
-    if (slash) {
-        path[folder_len] = '/';
-    }
-    memcpy(path + folder_len + slash, name, name_len + 1);
-    return path;
-}
+/* ---- reading a folder ---- */
 
 static void
 names_free(walk_names_t *names)
 {
-    size_t  i;
-
-    for (i = 0; i < names->count; i++) {
-        free(names->names[i]);
-    }
-    free(names->names);
+    free(names->text);
+    free(names->entries);
 }
 
 static int
-names_add(walk_names_t *names, const char *name)
+names_add(walk_names_t *names, const char *name, unsigned char type)
 {
-    char   **grown;
-    size_t   capacity;
+    size_t         len = strlen(name), cap;
+    walk_entry_t  *entries;
+    char          *text;
 
     if (names->count == names->capacity) {
-        capacity = names->capacity ? names->capacity * 2 : 32;
-        grown = realloc(names->names, capacity * sizeof(char *));
-        if (grown == NULL) {
+        cap = names->capacity ? names->capacity * 2 : 32;
+        entries = realloc(names->entries, cap * sizeof(walk_entry_t));
+        if (entries == NULL) {
             return -1;
         }
-        names->names = grown;
-        names->capacity = capacity;
+        names->entries = entries;
+        names->capacity = cap;
     }
 
-    names->names[names->count] = strdup(name);
-    if (names->names[names->count] == NULL) {
-        return -1;
+    if (names->text_cap - names->text_len < len + 1) {
+        cap = names->text_cap ? names->text_cap : 1024;
+        while (cap - names->text_len < len + 1) {
+            cap *= 2;
+        }
+        if (cap > UINT32_MAX) {
+            return -1;
+        }
+        text = realloc(names->text, cap);
+        if (text == NULL) {
+            return -1;
+        }
+        names->text = text;
+        names->text_cap = cap;
     }
+
+    names->entries[names->count].off = (uint32_t) names->text_len;
+    names->entries[names->count].len = (uint32_t) len;
+    names->entries[names->count].type = type;
     names->count++;
+
+    memcpy(names->text + names->text_len, name, len + 1);
+    names->text_len += len + 1;
     return 0;
 }
 
 static int
-compare_names(const void *a, const void *b)
+compare_names(const void *a, const void *b, void *text)
 {
-    return strcmp(*(char *const *) a, *(char *const *) b);
+    return strcmp((const char *) text + ((const walk_entry_t *) a)->off,
+                  (const char *) text + ((const walk_entry_t *) b)->off);
 }
 
 /*
- * Reads the names in a folder, sorted, leaving out ".", ".." and hidden
- * entries.  The folder is closed before its entries are looked at, so a
- * deep tree does not hold one descriptor per level.  Returns 0 (also
- * when the folder could not be read: reported), -1 when out of memory.
+ * Reads the names in the folder open as fd, sorted, leaving out ".",
+ * ".." and hidden entries.  Returns 0 (also when the folder could not be
+ * read to its end: reported), -1 when out of memory.
  */
 static int
-read_folder_names(walker_t *w, const char *path, walk_names_t *names)
+read_folder_names(walker_t *w, int fd, const char *path,
+    walk_names_t *names)
 {
-    DIR            *dir;
-    struct dirent  *entry;
-
-    dir = opendir(path);
-    if (dir == NULL) {
-        diag_error(w->diag, path, 0, 0, "cannot open folder: %s",
-                   strerror(errno));
-        return 0;
-    }
+    struct dirent64  *entry;
+    ssize_t           n, pos;
 
     for ( ;; ) {
-        errno = 0;
-        entry = readdir(dir);
-        if (entry == NULL) {
-            if (errno != 0) {
-                diag_error(w->diag, path, 0, 0, "cannot read folder: %s",
-                           strerror(errno));
-            }
+        n = getdents64(fd, w->dents, DENTS_SIZE);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            diag_error(w->diag, path, 0, 0, "cannot read folder: %s",
+                       strerror(errno));
+            break;
+        }
+        if (n == 0) {
             break;
         }
 
-        if (entry->d_name[0] == '.') {
-            continue;
-        }
+        for (pos = 0; pos < n; pos += entry->d_reclen) {
+            entry = (struct dirent64 *) (w->dents + pos);
 
-        if (names_add(names, entry->d_name) != 0) {
-            closedir(dir);
-            return out_of_memory(w);
+            if (entry->d_name[0] == '.') {
+                continue;
+            }
+
+            if (names_add(names, entry->d_name, entry->d_type) != 0) {
+                return out_of_memory(w);
+            }
         }
     }
 
-    closedir(dir);
-    if (names->count > 0) {     /* names is NULL in an empty folder */
-        qsort(names->names, names->count, sizeof(char *), compare_names);
+    if (names->count > 0) {
+        qsort_r(names->entries, names->count, sizeof(walk_entry_t),
+                compare_names, names->text);
     }
     return 0;
 }
 
-static int walk_folder(walker_t *w, const char *path, const struct stat *st);
+static int walk_folder(walker_t *w, const walk_dir_t *parent,
+    const char *name, const char *path, size_t path_len,
+    const struct stat *st);
 
+/* An entry whose type the folder does not tell (or a link): stat it. */
 static int
-walk_entry(walker_t *w, const char *folder, const char *name)
+walk_other(walker_t *w, walk_dir_t *dir, const walk_entry_t *e,
+    const char *name)
 {
     struct stat   st;
+    size_t        len = walk_path_len(dir, e->len);
     char         *path;
-    int           rc = 0;
+    int           rc = 0, failed;
 
-    path = join_path(folder, name);
+    path = malloc(len + 1);
     if (path == NULL) {
         return out_of_memory(w);
     }
+    walk_path(dir, name, e->len, path);
 
-    if (stat(path, &st) != 0) {
+    failed = dir->fd >= 0 ? fstatat(dir->fd, name, &st, 0)
+                          : stat(path, &st);
+
+    if (failed != 0) {
         diag_error(w->diag, path, 0, 0, "cannot read: %s", strerror(errno));
 
     } else if (S_ISDIR(st.st_mode)) {
-        rc = walk_folder(w, path, &st);
+        rc = walk_folder(w, dir, name, path, len, &st);
 
-    } else if (S_ISREG(st.st_mode) && walk_is_post_name(name)) {
-        rc = w->visit(path, w->ctx);
+    } else if (S_ISREG(st.st_mode) && is_post_name(name, e->len)) {
+        rc = w->visit(dir, name, e->len, w->ctx);
     }
 
     free(path);
@@ -272,11 +388,15 @@ walk_entry(walker_t *w, const char *folder, const char *name)
 }
 
 static int
-walk_folder(walker_t *w, const char *path, const struct stat *st)
+walk_folder(walker_t *w, const walk_dir_t *parent, const char *name,
+    const char *path, size_t path_len, const struct stat *st)
 {
-    walk_names_t  names = { NULL, 0, 0 };
-    size_t        i;
-    int           rc;
+    walk_names_t   names;
+    walk_entry_t  *e;
+    walk_dir_t    *dir;
+    const char    *entry_name;
+    size_t         i;
+    int            rc, fd;
 
     rc = seen_add(w, st);
     if (rc == 0) {
@@ -286,13 +406,52 @@ walk_folder(walker_t *w, const char *path, const struct stat *st)
         return out_of_memory(w);
     }
 
-    rc = read_folder_names(w, path, &names);
+    fd = parent != NULL && parent->fd >= 0
+         ? openat(parent->fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+         : open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0) {
+        diag_error(w->diag, path, 0, 0, "cannot open folder: %s",
+                   strerror(errno));
+        return 0;
+    }
+
+    dir = dir_new(path, path_len);
+    if (dir == NULL) {
+        close(fd);
+        return out_of_memory(w);
+    }
+
+    memset(&names, 0, sizeof(names));
+    rc = read_folder_names(w, fd, path, &names);
+
+    if (atomic_fetch_add(&walk_open_dirs, 1) < WALK_OPEN_MAX) {
+        dir->fd = fd;
+    } else {
+        atomic_fetch_sub(&walk_open_dirs, 1);
+        close(fd);
+    }
 
     for (i = 0; rc == 0 && i < names.count; i++) {
-        rc = walk_entry(w, path, names.names[i]);
+        e = &names.entries[i];
+        entry_name = names.text + e->off;
+
+        if (e->type == DT_REG) {
+            if (is_post_name(entry_name, e->len)) {
+                rc = w->visit(dir, entry_name, e->len, w->ctx);
+            }
+
+        } else if (e->type == DT_DIR || e->type == DT_LNK
+                   || e->type == DT_UNKNOWN)
+        {
+            rc = walk_other(w, dir, e, entry_name);
+        }
+
+        /* fifos, sockets and devices are neither folders nor posts */
     }
 
     names_free(&names);
+    walk_dir_unref(dir);
     return rc;
 }
 
@@ -308,11 +467,11 @@ walk_root(walker_t *w, const char *root)
     }
 
     if (S_ISDIR(st.st_mode)) {
-        return walk_folder(w, root, &st);
+        return walk_folder(w, NULL, root, root, strlen(root), &st);
     }
 
     if (S_ISREG(st.st_mode)) {
-        return w->visit(root, w->ctx);
+        return w->visit(NULL, root, strlen(root), w->ctx);
     }
 
     diag_error(w->diag, root, 0, 0, "not a folder or a regular file");
@@ -323,14 +482,20 @@ int
 walk_posts(const char *const *roots, size_t nroots, walk_visit_pt visit,
     void *ctx, diag_t *diag)
 {
-    walker_t  w = { NULL, 0, 0, visit, ctx, diag };
+    walker_t  w = { NULL, 0, 0, visit, ctx, diag, NULL };
     size_t    i;
     int       rc = 0;
+
+    w.dents = malloc(DENTS_SIZE);
+    if (w.dents == NULL) {
+        return out_of_memory(&w);
+    }
 
     for (i = 0; rc == 0 && i < nroots; i++) {
         rc = walk_root(&w, roots[i]);
     }
 
+    free(w.dents);
     free(w.seen);
     return rc;
 }

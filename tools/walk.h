@@ -9,21 +9,45 @@
  * skipped.  Within a folder, entries are taken in bytewise order of
  * their names, so the order of the posts does not depend on the file
  * system.
+ *
+ * The walk works relative to each folder's descriptor (openat, fstatat)
+ * and trusts the entry type readdir gives: a regular file costs no
+ * system call of its own, and a post can be opened without looking its
+ * whole path up again.  The folder a post was found in is handed to the
+ * caller with a reference count, so that the post can be opened later
+ * (by another thread) relative to it.
  */
 
 #ifndef WALK_H
 #define WALK_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "diag.h"
 
 /*
- * Called for every post with its path, "ROOT/relative/path.md" (one '/'
- * between ROOT and the rest even when ROOT ends with '/').  Returns 0 to
- * go on, -1 to stop the walk.
+ * A folder of the walk.  fd is -1 when it was not kept open (too many
+ * folders open at once): its posts are then opened by path.  path is the
+ * folder as the messages name it ("ROOT/relative/folder").
  */
-typedef int (*walk_visit_pt)(const char *path, void *ctx);
+typedef struct {
+    atomic_uint   refs;
+    int           fd;
+    size_t        len;
+    char          path[];
+} walk_dir_t;
+
+/*
+ * Called for every post.  dir is the folder it is in and name its name
+ * in that folder (name_len bytes, NUL terminated); dir is NULL for a root
+ * that names a file, and name is then that root.  The post's path,
+ * "ROOT/relative/path.md" (one '/' between ROOT and the rest even when
+ * ROOT ends with '/'), is walk_path().  dir and name are valid during the
+ * call only: walk_dir_ref() keeps dir.  Returns 0 to go on, -1 to stop.
+ */
+typedef int (*walk_visit_pt)(walk_dir_t *dir, const char *name,
+    size_t name_len, void *ctx);
 
 /*
  * Walks every root in turn.  A root may also name a single file, which
@@ -33,6 +57,24 @@ typedef int (*walk_visit_pt)(const char *path, void *ctx);
  */
 int walk_posts(const char *const *roots, size_t nroots, walk_visit_pt visit,
     void *ctx, diag_t *diag);
+
+/* Takes and drops a reference to a folder (the last one closes it). */
+void walk_dir_ref(walk_dir_t *dir);
+void walk_dir_unref(walk_dir_t *dir);
+
+/* The length of the path of name in dir (without the NUL). */
+size_t walk_path_len(const walk_dir_t *dir, size_t name_len);
+
+/* Writes the path of name in dir to out (walk_path_len() + 1 bytes). */
+void walk_path(const walk_dir_t *dir, const char *name, size_t name_len,
+    char *out);
+
+/*
+ * Opens name in dir for reading (relative to dir's descriptor when it is
+ * open, else by path, which is then path).  Returns the descriptor, or
+ * -1 with errno set.
+ */
+int walk_open(const walk_dir_t *dir, const char *name, const char *path);
 
 /* Whether name ends with one of the post extensions. */
 int walk_is_post_name(const char *name);
