@@ -196,6 +196,35 @@ report_yaml_error(const yaml_parser_t *parser, const char *path,
 }
 
 /*
+ * Whether text could hold collections nested deeper than YAML_MAX_DEPTH,
+ * which yaml_check_depth() refuses, at the cost of a whole parse of its
+ * own.  Each collection starts at an indicator of its own: '[' or '{'
+ * (flow), '-' (block sequence), ':' or '?' (block mapping, or a single
+ * pair in a flow sequence).  So text with no more of these bytes than
+ * YAML_MAX_DEPTH cannot nest deeper (they are ASCII: no UTF-8 sequence
+ * holds one), and a post's few lines skip the check.
+ */
+static int
+may_nest_deep(const char *text, size_t len)
+{
+    size_t  i, n = 0;
+
+    for (i = 0; i < len; i++) {
+        switch (text[i]) {
+        case '[': case '{': case '-': case ':': case '?':
+            if (++n > YAML_MAX_DEPTH) {
+                return 1;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+
+    return 0;
+}
+
+/*
  * Parses the front matter text into fm->doc.  A second document in the
  * text ("--- x" is a document start for YAML, not a closing line for us)
  * is an error rather than something silently left out.
@@ -215,7 +244,10 @@ parse_yaml(frontmatter_t *fm, const char *text, size_t len, diag_t *diag)
     yaml_parser_set_input_string(&parser, (const unsigned char *) text, len);
     yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 
-    switch (yaml_check_depth(fm->file, text, len, YAML_FIRST_LINE, diag)) {
+    switch (may_nest_deep(text, len)
+            ? yaml_check_depth(fm->file, text, len, YAML_FIRST_LINE, diag)
+            : 0)
+    {
     case 0:
         break;
     case -1:

@@ -1,0 +1,150 @@
+# How redirect-map build finds and reads posts: many posts read by
+# several threads still give their messages in the order of the walk;
+# more folders than the walk keeps open at once (page bundles) are all
+# read; links, fifos and dangling links; and the nesting limit of a front
+# matter, on both sides of it.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/..";
+use Fixture qw(run write_post);
+use File::Temp qw(tempdir);
+use POSIX qw(mkfifo);
+use Test::More;
+
+my $tmp = tempdir(CLEANUP => 1);
+my $n = 0;
+
+sub content { my $d = "$tmp/c" . ++$n; mkdir $d; return $d }
+
+# build(dir, options...) -> (exit, stderr with the time taken blanked,
+# dump or undef)
+sub build {
+    my ($dir, @opt) = @_;
+    my $map = "$dir.map";
+    my ($rc, undef, $err) = run('redirect-map', 'build', @opt, '-o', $map);
+    $err =~ s/ in [\d.]+ s / in X s /;
+    my $dump;
+    (undef, $dump) = run('redirect-map', 'dump', $map) if -e $map;
+    return ($rc, $err, $dump);
+}
+
+subtest 'many posts: messages in the order of the walk' => sub {
+    my $d = content();
+    my (@want_err, @want_dump);
+
+    # 60 folders of 12 posts: the walk's order is bytewise by name
+    for my $f (0 .. 59) {
+        for my $p (0 .. 11) {
+            my $i = $f * 12 + $p;
+            my $rel = sprintf 'posts/f%02d/p%02d.md', $f, $p;
+            if ($i % 97 == 5) {
+                write_post($d, $rel, "date: 2020-01-01\nlegacyUrl: [x\n");
+                push @want_err, "$d/$rel:4:1: error: did not find expected "
+                    . "',' or ']' (while parsing a flow sequence)";
+            } elsif ($i % 101 == 7) {
+                write_post($d, $rel, "date: 2020-01-01\nlegacyUrl: /a\n"
+                           . "legacyUrl: /b\n");
+                push @want_err, "$d/$rel:4:1: error: duplicate key "
+                    . "'legacyUrl' (first at line 3)";
+            } else {
+                write_post($d, $rel, "date: 2020-01-01\n"
+                           . "legacyUrl: /old/$i.html\n");
+                push @want_dump, sprintf "/old/$i.html\t/2020/01/p%02d\t301",
+                    $p;
+            }
+        }
+    }
+
+    my ($rc, $err) = build($d, "$d/posts");
+    is $rc, 1, 'exit 1';
+    my $errors = @want_err;
+    is $err, join('', map { "$_\n" } @want_err,
+                  "redirect-map: $errors errors, $d.map not written"),
+        "$errors messages, in the order of the files";
+
+    # without the errors, every post is in the map
+    unlink grep { -e } map { my $f = $_; $f =~ s/:.*//; $f } @want_err;
+    my $dump;
+    ($rc, $err, $dump) = build($d, "$d/posts");
+    is $rc, 0, 'exit 0' or diag $err;
+    my $count = @want_dump;
+    like $err, qr/^redirect-map: $count files read, $count redirects written, 0 posts skipped in X s/,
+        'every post read once';
+    is $dump, join('', map { "$_\n" } sort @want_dump), 'every redirect';
+};
+
+subtest 'page bundles: more folders than are kept open' => sub {
+    my $d = content();
+    my @want;
+    for my $i (1 .. 700) {
+        my $slug = sprintf 'post-%04d', $i;
+        write_post($d, "posts/$slug/index.md",
+                   "date: 2021-02-03\nlegacyUrl: /old/$slug.html\n");
+        push @want, "/old/$slug.html\t/2021/02/$slug\t301";
+    }
+    my ($rc, $err, $dump) = build($d, "$d/posts");
+    is $rc, 0, 'exit 0' or diag $err;
+    is $dump, join('', map { "$_\n" } sort @want), '700 posts, each in its folder';
+};
+
+subtest 'links, a fifo, a dangling link, hidden files' => sub {
+    my $d = content();
+    write_post($d, 'posts/a/one.md', "date: 2022-01-01\nlegacyUrl: /one.html\n");
+    write_post($d, 'posts/b/two.md', "date: 2022-01-02\nlegacyUrl: /two.html\n");
+    write_post($d, 'posts/b/.three.md', "date: 2022-01-03\nlegacyUrl: /three.html\n");
+    write_post($d, 'posts/b/four.txt', "date: 2022-01-04\nlegacyUrl: /four.html\n");
+    symlink "$d/posts/a", "$d/posts/c-link-to-a" or die $!;
+    symlink "$d/posts", "$d/posts/b/loop" or die $!;
+    symlink "$d/nowhere.md", "$d/posts/d-dangling.md" or die $!;
+    symlink "$d/posts/b/two.md", "$d/posts/e-link.md" or die $!;
+    my $fifo = mkfifo("$d/posts/f-fifo.md", 0600);
+
+    my ($rc, $err, $dump) = build($d, "$d/posts");
+    is $rc, 1, 'exit 1';
+    is $err, "$d/posts/d-dangling.md: error: cannot read: No such file or directory\n"
+        . "$d/posts/e-link.md:3:12: error: legacy URL \"/two.html\" is "
+        . "already claimed by $d/posts/b/two.md:3\n"
+        . "redirect-map: 2 errors, $d.map not written\n",
+        'the dangling link is named, a linked post is a post of its own; '
+        . 'the folder linked twice is read once'
+        . ($fifo ? ', the fifo is left alone' : '');
+
+    unlink "$d/posts/d-dangling.md";
+    unlink "$d/posts/e-link.md";
+    ($rc, $err, $dump) = build($d, "$d/posts");
+    is $rc, 0, 'exit 0' or diag $err;
+    like $err, qr/^redirect-map: 2 files read, 2 redirects written/,
+        'two posts read, once each';
+    is $dump, "/one.html\t/2022/01/one\t301\n/two.html\t/2022/01/two\t301\n",
+        'hidden and non-post files are not read';
+};
+
+subtest 'nesting: 256 levels are read, 257 refused' => sub {
+    my $d = content();
+    # the front matter's mapping is the first level
+    write_post($d, 'posts/ok.md', "date: 2023-01-01\nlegacyUrl: /ok.html\n"
+               . 'x: ' . ('[' x 255) . (']' x 255) . "\n");
+    write_post($d, 'posts/colons.md', "date: 2023-01-02\nlegacyUrl: /colons.html\n"
+               . 'title: "' . (':-[{?' x 100) . "\"\n");
+    my ($rc, $err, $dump) = build($d, "$d/posts");
+    is $rc, 0, 'exit 0' or diag $err;
+    is $dump, "/colons.html\t/2023/01/colons\t301\n/ok.html\t/2023/01/ok\t301\n",
+        '256 levels, and many indicators in a quoted scalar';
+
+    write_post($d, 'posts/flow.md', "date: 2023-01-03\nlegacyUrl: /flow.html\n"
+               . 'x: ' . ('[' x 256) . (']' x 256) . "\n");
+    write_post($d, 'posts/block.md', "date: 2023-01-04\nlegacyUrl: /block.html\n"
+               . "x:\n" . join('', map { ' ' x (2 * $_) . "-\n" } 1 .. 256)
+               . (' ' x 514) . "y\n");
+    ($rc, $err) = build($d, "$d/posts");
+    is $rc, 1, 'exit 1';
+    is $err, "$d/posts/block.md:260:513: error: YAML nested deeper than 256 levels\n"
+        . "$d/posts/flow.md:4:259: error: YAML nested deeper than 256 levels\n"
+        . "redirect-map: 2 errors, $d.map not written\n",
+        '257 levels, flow or block, are refused where they start';
+};
+
+done_testing;
