@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,29 +227,32 @@ merge_config(build_t *b)
 }
 
 
-/* Turns the posts' legacy URLs into checked redirects. */
+/*
+ * The posts' legacy URLs become checked redirects as they are read, so
+ * that no list of every post is held.  Their messages are kept until the
+ * posts are all read: they come after the posts' own, as they would if
+ * the posts were read first.
+ */
+typedef struct {
+    redirect_list_t  *list;
+    diag_t            diag;         /* captures */
+} post_sink_t;
+
+
 static int
-collect_redirects(const post_list_t *posts, redirect_list_t *list,
-    diag_t *diag)
+add_post_redirect(const post_redirect_t *p, void *ctx)
 {
-    const post_redirect_t  *p;
-    size_t                  i;
-    unsigned                status;
+    post_sink_t  *sink = ctx;
+    unsigned      status;
 
-    for (i = 0; i < posts->count; i++) {
-        p = &posts->items[i];
+    status = p->unpublished ? STATUS_GONE : STATUS_MOVED;
 
-        if (redirects_add_page(list, p->target, p->file) != 0) {
-            return -1;
-        }
-
-        status = p->unpublished ? STATUS_GONE : STATUS_MOVED;
-
-        if (redirects_add(list, p->legacy, p->target, status, p->file,
-                          p->line, p->column, diag) < 0)
-        {
-            return -1;
-        }
+    /* the entry first: the page can then share its target's copy */
+    if (redirects_add(sink->list, p->legacy, p->target, status, p->file,
+                      p->line, p->column, &sink->diag) < 0
+        || redirects_add_page(sink->list, p->target, p->file) != 0)
+    {
+        return -1;
     }
 
     return 0;
@@ -320,20 +324,31 @@ writer_source(lrm_writer_t *w, long *numbers, long idx, const char *name,
 }
 
 
+/*
+ * Fills the writer.  The sources are numbered first (in the order of
+ * their first use, entries then rules), so that the list's copies of the
+ * file names can go before the entries are added: they are in the
+ * writer by then, and a build's peak of memory is while the writer is
+ * filled.
+ */
 static int
-fill_writer(lrm_writer_t *w, const redirect_list_t *list,
+fill_writer(lrm_writer_t *w, redirect_list_t *list,
     const rule_list_t *rules, const build_options_t *opt)
 {
     const rule_t  *rule;
-    char          built[32];
-    time_t        now;
-    size_t        i;
-    long          source, *numbers;
-    redirect_t   *r;
+    char           built[32];
+    time_t         now;
+    size_t         i;
+    long           source, *numbers;
+    uint32_t      *sources = NULL, *rule_sources = NULL;
+    redirect_t    *r;
+    int            rc = -1;
 
     numbers = malloc((list->file_count + 1) * sizeof(long));
-    if (numbers == NULL) {
-        return -1;
+    sources = malloc((list->count + 1) * sizeof(uint32_t));
+    rule_sources = malloc((rules->count + 1) * sizeof(uint32_t));
+    if (numbers == NULL || sources == NULL || rule_sources == NULL) {
+        goto done;
     }
 
     for (i = 0; i < list->file_count; i++) {
@@ -346,20 +361,9 @@ fill_writer(lrm_writer_t *w, const redirect_list_t *list,
         source = writer_source(w, numbers, (long) redirects_source(r),
                                r->file, opt);
         if (source == -1) {
-            free(numbers);
-            return -1;
+            goto done;
         }
-
-        /* a 410 carries no Location: store no target; the strings stay
-         * in the list until the map is written */
-        if (lrm_writer_add_ref(w, r->hash, r->key, r->key_len, r->target,
-                               r->status == STATUS_GONE ? 0 : r->target_len,
-                               r->status, (uint32_t) source,
-                               opt->no_sources ? 0 : r->line) != 0)
-        {
-            free(numbers);
-            return -1;
-        }
+        sources[i] = (uint32_t) source;
     }
 
     for (i = 0; i < rules->count; i++) {
@@ -368,19 +372,42 @@ fill_writer(lrm_writer_t *w, const redirect_list_t *list,
         source = writer_source(w, numbers,
                                redirects_file_index(list, rule->file),
                                rule->file, opt);
-        if (source == -1
-            || lrm_writer_add_rule(w, rule->pattern, rule->pattern_len,
-                                   rule->target, rule->target_len,
-                                   rule->status, rule->flags,
-                                   (uint32_t) source,
-                                   opt->no_sources ? 0 : rule->line) != 0)
-        {
-            free(numbers);
-            return -1;
+        if (source == -1) {
+            goto done;
         }
+        rule_sources[i] = (uint32_t) source;
     }
 
     free(numbers);
+    numbers = NULL;
+    redirects_drop_files(list);
+
+    for (i = 0; i < list->count; i++) {
+        r = &list->items[i];
+
+        /* a 410 carries no Location: store no target; the strings stay
+         * in the list until the map is written */
+        if (lrm_writer_add_ref(w, r->hash, r->key, r->key_len, r->target,
+                               r->status == STATUS_GONE ? 0 : r->target_len,
+                               r->status, sources[i],
+                               opt->no_sources ? 0 : r->line) != 0)
+        {
+            goto done;
+        }
+    }
+
+    for (i = 0; i < rules->count; i++) {
+        rule = &rules->items[i];
+
+        if (lrm_writer_add_rule(w, rule->pattern, rule->pattern_len,
+                                rule->target, rule->target_len,
+                                rule->status, rule->flags, rule_sources[i],
+                                opt->no_sources ? 0 : rule->line) != 0)
+        {
+            goto done;
+        }
+    }
+
 
     now = time(NULL);
     strftime(built, sizeof(built), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
@@ -392,15 +419,22 @@ fill_writer(lrm_writer_t *w, const redirect_list_t *list,
         || (opt->ignore_case
             && lrm_writer_set_meta(w, "ignore_case", "true")))
     {
-        return -1;
+        goto done;
     }
 
-    return 0;
+    rc = 0;
+
+done:
+
+    free(numbers);
+    free(sources);
+    free(rule_sources);
+    return rc;
 }
 
 
 static int
-write_map(const redirect_list_t *list, const rule_list_t *rules,
+write_map(redirect_list_t *list, const rule_list_t *rules,
     const build_options_t *opt)
 {
     atomic_file_t   af;
@@ -479,8 +513,20 @@ int
 build_collect(build_t *b)
 {
     posts_options_t  popt;
+    post_sink_t      sink;
+    diag_capture_t   later;
     const char      *cfg_path;
     int              rc;
+
+    /*
+     * A build holds a few big arrays and frees whole structures between
+     * its phases.  glibc raises its mmap threshold each time a big block
+     * is freed, after which the next big arrays grow inside the heap
+     * (copied at each growth, their old space left behind); a fixed
+     * threshold keeps them mmapped: they grow in place and go back to
+     * the system when freed, which keeps the peak of memory low.
+     */
+    mallopt(M_MMAP_THRESHOLD, 128 << 10);
 
     b->diag.hook = message_hook;
     b->diag.hook_ctx = b;
@@ -516,6 +562,13 @@ build_collect(build_t *b)
     popt.target = b->opt.target;
     popt.progress = progress_hook;
     popt.progress_ctx = &b->progress;
+    popt.item = add_post_redirect;
+    popt.item_ctx = &sink;
+
+    memset(&sink, 0, sizeof(sink));
+    sink.list = &b->list;
+    sink.diag.capture = &later;
+    memset(&later, 0, sizeof(later));
 
     rc = b->opt.ndirs > 0
          ? posts_collect((const char *const *) b->opt.dirs, b->opt.ndirs,
@@ -523,8 +576,12 @@ build_collect(build_t *b)
          : 0;
     progress_clear(&b->progress);
 
+    if (rc == 0) {
+        diag_replay(&b->diag, &later);
+    }
+    diag_capture_free(&later);
+
     if (rc != 0
-        || collect_redirects(&b->posts, &b->list, &b->diag) != 0
         || (b->have_cfg
             && collect_config(&b->cfg, &b->list, &b->rules, &b->diag) != 0))
     {
@@ -539,6 +596,8 @@ build_collect(build_t *b)
         fprintf(stderr, "redirect-map: out of memory\n");
         return EXIT_IO;
     }
+
+    redirects_drop_pages(&b->list);         /* the checks are done */
 
     return b->diag.errors > 0 ? EXIT_INVALID : EXIT_OK;
 }

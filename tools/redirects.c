@@ -34,9 +34,9 @@ struct redirects_note_s {
 /* ---- the arena of strings ---- */
 
 static char *
-arena_alloc(redirect_list_t *list, size_t n)
+arena_alloc_in(redirects_block_t **blocks, size_t n)
 {
-    redirects_block_t  *b = list->blocks;
+    redirects_block_t  *b = *blocks;
     size_t              size;
     char               *p;
 
@@ -50,19 +50,27 @@ arena_alloc(redirect_list_t *list, size_t n)
         b->used = 0;
         b->size = size;
 
-        if (size == BLOCK_SIZE || list->blocks == NULL) {
-            b->next = list->blocks;
-            list->blocks = b;
+        if (size == BLOCK_SIZE || *blocks == NULL) {
+            b->next = *blocks;
+            *blocks = b;
 
         } else {            /* a big one: keep the current block in use */
-            b->next = list->blocks->next;
-            list->blocks->next = b;
+            b->next = (*blocks)->next;
+            (*blocks)->next = b;
         }
     }
 
     p = b->data + b->used;
     b->used += n;
     return p;
+}
+
+
+/* keys and targets */
+static char *
+arena_alloc(redirect_list_t *list, size_t n)
+{
+    return arena_alloc_in(&list->blocks, n);
 }
 
 
@@ -77,6 +85,20 @@ arena_dup(redirect_list_t *list, const char *s, size_t len)
     }
 
     return p;
+}
+
+
+static void
+arena_free(redirects_block_t **blocks)
+{
+    redirects_block_t  *b, *next;
+
+    for (b = *blocks; b != NULL; b = next) {
+        next = b->next;
+        free(b);
+    }
+
+    *blocks = NULL;
 }
 
 
@@ -182,7 +204,7 @@ intern_file(redirect_list_t *list, const char *file)
         list->file_capacity = cap;
     }
 
-    p = arena_alloc(list, 4 + len + 1);
+    p = arena_alloc_in(&list->name_blocks, 4 + len + 1);
     if (p == NULL) {
         return NULL;
     }
@@ -406,6 +428,45 @@ redirects_add(redirect_list_t *list, const char *legacy, const char *target,
 }
 
 
+/*
+ * The page's path is usually the target of the entry just added (or the
+ * path of the page just added, for a post with several legacy URLs):
+ * then it is not kept twice.
+ */
+static const char *
+page_path(redirect_list_t *list, const char *key, size_t len)
+{
+    const redirect_t  *last;
+    const char        *prev;
+    char              *p;
+
+    if (list->count > 0) {
+        last = &list->items[list->count - 1];
+
+        if (last->target_len == len && memcmp(last->target, key, len) == 0)
+        {
+            return last->target;
+        }
+    }
+
+    if (list->page_count > 0) {
+        prev = list->pages[list->page_count - 1].path;
+
+        if (strlen(prev) == len && memcmp(prev, key, len) == 0) {
+            return prev;
+        }
+    }
+
+    p = arena_alloc_in(&list->name_blocks, len + 1);
+    if (p != NULL) {
+        memcpy(p, key, len);
+        p[len] = '\0';
+    }
+
+    return p;
+}
+
+
 int
 redirects_add_page(redirect_list_t *list, const char *path, const char *file)
 {
@@ -431,7 +492,7 @@ redirects_add_page(redirect_list_t *list, const char *path, const char *file)
     }
 
     p = &list->pages[list->page_count];
-    p->path = arena_dup(list, key, (size_t) n);
+    p->path = (char *) page_path(list, key, (size_t) n);
     p->file = intern_file(list, file);
 
     if (p->path == NULL || p->file == NULL) {
@@ -440,6 +501,39 @@ redirects_add_page(redirect_list_t *list, const char *path, const char *file)
 
     list->page_count++;
     return 0;
+}
+
+
+void
+redirects_drop_pages(redirect_list_t *list)
+{
+    free(list->pages);
+    list->pages = NULL;
+    list->page_count = 0;
+    list->page_capacity = 0;
+}
+
+
+void
+redirects_drop_files(redirect_list_t *list)
+{
+    size_t  i;
+
+    redirects_drop_pages(list);
+
+    for (i = 0; i < list->count; i++) {
+        list->items[i].file = NULL;
+    }
+
+    arena_free(&list->name_blocks);
+    free(list->files);
+    free(list->file_table);
+    list->files = NULL;
+    list->file_count = 0;
+    list->file_capacity = 0;
+    list->file_table = NULL;
+    list->file_table_size = 0;
+    list->last_file = 0;
 }
 
 
@@ -894,13 +988,10 @@ redirects_check(redirect_list_t *list, diag_t *diag)
 void
 redirects_free(redirect_list_t *list)
 {
-    redirects_block_t  *b, *next;
-    size_t              i;
+    size_t  i;
 
-    for (b = list->blocks; b != NULL; b = next) {
-        next = b->next;
-        free(b);
-    }
+    arena_free(&list->blocks);
+    arena_free(&list->name_blocks);
 
     for (i = 0; i < list->note_count; i++) {
         free(list->notes[i].message);

@@ -55,7 +55,8 @@ typedef struct {
     size_t              page_capacity;
 
     /* private */
-    redirects_block_t  *blocks;       /* the arena of strings */
+    redirects_block_t  *blocks;       /* the arena of keys and targets */
+    redirects_block_t  *name_blocks;  /* of file names and page paths */
     const char        **files;        /* interned file names, by index */
     size_t              file_count;
     size_t              file_capacity;
@@ -83,6 +84,17 @@ int redirects_add(redirect_list_t *list, const char *legacy,
 /* Records that a page is served at path (the new path of post file). */
 int redirects_add_page(redirect_list_t *list, const char *path,
     const char *file);
+
+/* Frees the live pages, once the checks that use them are done. */
+void redirects_drop_pages(redirect_list_t *list);
+
+/*
+ * Frees the pages and the file names, once nothing needs them (a build
+ * that has given the writer its sources): every item's file is NULL
+ * after this, and redirects_source() and redirects_file_index() must not
+ * be used.  Keys and targets stay.
+ */
+void redirects_drop_files(redirect_list_t *list);
 
 /*
  * Items stay in the order they were added (which is the order of their
