@@ -52,7 +52,9 @@ typedef struct {
 typedef struct {
     ngx_array_t                      maps;     /* of map_t *, by name */
     ngx_shm_zone_t                  *zone;     /* counters, or NULL */
-    ngx_http_legacy_redirect_counters_t  *counters; /* one per map */
+    u_char                          *counters; /* blocks, one per worker */
+    size_t                           block;    /* bytes: one per map */
+    ngx_uint_t                       workers;  /* blocks of one worker */
     ngx_flag_t                       status;   /* a status location */
 } ngx_http_legacy_redirect_main_conf_t;
 
@@ -75,6 +77,12 @@ typedef struct {
     uint32_t                         line;
     unsigned                         answered:1; /* handler ran */
 } ngx_http_legacy_redirect_ctx_t;
+
+
+/* the counters of worker w: one per map */
+#define ngx_http_legacy_redirect_counters(lmcf, w)                           \
+    ((ngx_http_legacy_redirect_counters_t *)                                 \
+         ((lmcf)->counters + (w) * (lmcf)->block))
 
 
 ngx_http_legacy_redirect_map_t *ngx_http_legacy_redirect_load(

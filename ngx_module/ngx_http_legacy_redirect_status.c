@@ -20,25 +20,32 @@ static ngx_str_t  ngx_http_legacy_redirect_zone_name =
  * Counters start again from zero with each configuration, in a zone of
  * its own ("noreuse"): the maps, and so the counters' meaning, may have
  * changed, and old workers may still be counting in the old zone.
+ *
+ * Each worker counts in a block of its own, a cache line apart from the
+ * others' blocks, with plain increments: no locked instruction, and no
+ * cache line going from CPU to CPU, on every request.  The status
+ * handler adds the blocks up.  One more block, counted in atomically, is
+ * for workers beyond those known when the http block was read (a
+ * worker_processes directive after it).
  */
 static ngx_int_t
 ngx_http_legacy_redirect_init_zone(ngx_shm_zone_t *shm_zone, void *data)
 {
-    size_t                                 size;
+    u_char                                *p;
     ngx_slab_pool_t                       *shpool;
     ngx_http_legacy_redirect_main_conf_t  *lmcf;
 
     lmcf = shm_zone->data;
 
-    size = ngx_max(lmcf->maps.nelts, 1)
-           * sizeof(ngx_http_legacy_redirect_counters_t);
-
     shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
 
-    lmcf->counters = ngx_slab_calloc(shpool, size);
-    if (lmcf->counters == NULL) {
+    p = ngx_slab_calloc(shpool, (lmcf->workers + 1) * lmcf->block
+                                + NGX_CPU_CACHE_LINE);
+    if (p == NULL) {
         return NGX_ERROR;
     }
+
+    lmcf->counters = ngx_align_ptr(p, NGX_CPU_CACHE_LINE);
 
     return NGX_OK;
 }
@@ -48,10 +55,19 @@ ngx_int_t
 ngx_http_legacy_redirect_add_zone(ngx_conf_t *cf,
     ngx_http_legacy_redirect_main_conf_t *lmcf)
 {
-    size_t  size;
+    size_t            size;
+    ngx_core_conf_t  *ccf;
 
-    size = 8 * ngx_pagesize
-           + lmcf->maps.nelts * sizeof(ngx_http_legacy_redirect_counters_t);
+    ccf = (ngx_core_conf_t *) ngx_get_conf(cf->cycle->conf_ctx,
+                                           ngx_core_module);
+
+    lmcf->workers = (ccf->worker_processes > 0) ? ccf->worker_processes : 1;
+    lmcf->block = ngx_align(ngx_max(lmcf->maps.nelts, 1)
+                            * sizeof(ngx_http_legacy_redirect_counters_t),
+                            NGX_CPU_CACHE_LINE);
+
+    size = 8 * ngx_pagesize + (lmcf->workers + 1) * lmcf->block
+           + NGX_CPU_CACHE_LINE;
 
     lmcf->zone = ngx_shared_memory_add(cf,
                                        &ngx_http_legacy_redirect_zone_name,
@@ -73,6 +89,7 @@ void
 ngx_http_legacy_redirect_count(ngx_http_request_t *r,
     ngx_http_legacy_redirect_ctx_t *ctx)
 {
+    ngx_atomic_t                          *n;
     ngx_http_legacy_redirect_counters_t   *c;
     ngx_http_legacy_redirect_main_conf_t  *lmcf;
 
@@ -86,16 +103,47 @@ ngx_http_legacy_redirect_count(ngx_http_request_t *r,
         return;
     }
 
-    c = &lmcf->counters[ctx->map->index];
+    c = ngx_http_legacy_redirect_counters(lmcf,
+                                          ngx_min(ngx_worker, lmcf->workers))
+        + ctx->map->index;
 
     if (!ctx->found) {
-        (void) ngx_atomic_fetch_add(&c->misses, 1);
+        n = &c->misses;
 
     } else if (ctx->status == NGX_HTTP_LEGACY_REDIRECT_GONE) {
-        (void) ngx_atomic_fetch_add(&c->gone, 1);
+        n = &c->gone;
 
     } else {
-        (void) ngx_atomic_fetch_add(&c->hits, 1);
+        n = &c->hits;
+    }
+
+    if (ngx_worker < lmcf->workers) {
+        (*n)++;                         /* this worker's own block */
+
+    } else {
+        (void) ngx_atomic_fetch_add(n, 1);
+    }
+}
+
+
+/* one map's counts, added up over every worker's block */
+static void
+ngx_http_legacy_redirect_sum(ngx_http_legacy_redirect_main_conf_t *lmcf,
+    ngx_uint_t index, ngx_http_legacy_redirect_counters_t *sum)
+{
+    ngx_uint_t                            w;
+    ngx_http_legacy_redirect_counters_t  *c;
+
+    sum->hits = 0;
+    sum->gone = 0;
+    sum->misses = 0;
+
+    for (w = 0; w <= lmcf->workers; w++) {
+        c = ngx_http_legacy_redirect_counters(lmcf, w) + index;
+
+        sum->hits += c->hits;
+        sum->gone += c->gone;
+        sum->misses += c->misses;
     }
 }
 
@@ -186,7 +234,7 @@ ngx_http_legacy_redirect_status_handler(ngx_http_request_t *r)
     ngx_chain_t                            out;
     ngx_atomic_uint_t                      hits, gone, misses;
     ngx_http_legacy_redirect_map_t       **maps;
-    ngx_http_legacy_redirect_counters_t   *c;
+    ngx_http_legacy_redirect_counters_t    sum, *c;
     ngx_http_legacy_redirect_main_conf_t  *lmcf;
 
     if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
@@ -212,9 +260,12 @@ ngx_http_legacy_redirect_status_handler(ngx_http_request_t *r)
     b->last = ngx_cpymem(b->last, "{\n  \"maps\": [\n", 14);
 
     for (i = 0; i < lmcf->maps.nelts; i++) {
-        c = lmcf->counters ? &lmcf->counters[i] : NULL;
+        c = NULL;
 
-        if (c) {
+        if (lmcf->counters) {
+            c = &sum;
+            ngx_http_legacy_redirect_sum(lmcf, i, c);
+
             hits += c->hits;
             gone += c->gone;
             misses += c->misses;
