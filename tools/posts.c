@@ -49,7 +49,7 @@ typedef struct {
  * allocation of its own.
  */
 typedef struct {
-    walk_dir_t        *dir;         /* held until the post is opened */
+    walk_dir_t        *dir;         /* held until the job is merged */
     char              *path;        /* "DIR/name.md" */
     size_t             path_cap;
     size_t             name_off;    /* the name in dir: path + name_off */
@@ -67,7 +67,7 @@ typedef struct {
     unsigned char      ignored;
     int                rc;
     atomic_int         done;
-} job_t;
+} __attribute__((aligned(64))) job_t;   /* no line shared by two jobs */
 
 /* What a thread reading posts keeps from one post to the next. */
 typedef struct {
@@ -347,9 +347,6 @@ read_post(const collector_t *c, reader_t *rd, job_t *job, diag_t *diag)
                                   ? job->path + job->name_off : job->path,
                              job->path, &rd->head, diag);
 
-    job->dir = NULL;
-    walk_dir_unref(dir);            /* opened, or it never will be */
-
     if (rc != FM_UNREADABLE && rc != FM_NOMEM) {
         job->read = 1;
     }
@@ -389,7 +386,7 @@ read_post(const collector_t *c, reader_t *rd, job_t *job, diag_t *diag)
  * once the walk is done it reads with the others until none are left.
  *
  * The ring bounds the memory (and the folders kept open for posts not
- * read yet), whatever the number of posts.  A job is taken with one
+ * merged yet), whatever the number of posts.  A job is taken with one
  * atomic operation; the locks are for sleeping only: a thread that finds
  * no work says so, and is woken by the one that makes some.
  */
@@ -818,7 +815,10 @@ posts_collect(const char *const *dirs, size_t ndirs,
     }
     p.proto.template_ok = rc == 0;
 
-    p.ring = calloc(RING_SIZE, sizeof(job_t));
+    p.ring = aligned_alloc(64, RING_SIZE * sizeof(job_t));
+    if (p.ring != NULL) {
+        memset(p.ring, 0, RING_SIZE * sizeof(job_t));
+    }
     if (p.ring == NULL) {
         template_free(&p.proto.template);
         return out_of_memory(diag);

@@ -24,7 +24,8 @@
 /* getdents64() reads this much at a time */
 #define DENTS_SIZE       ((size_t) 32 << 10)
 
-static atomic_size_t  walk_open_dirs;
+/* folders open now (the walk's thread only) */
+static size_t  walk_open_dirs;
 
 /* A folder already read, identified by device and inode. */
 typedef struct {
@@ -94,22 +95,19 @@ walk_is_post_name(const char *name)
 void
 walk_dir_ref(walk_dir_t *dir)
 {
-    atomic_fetch_add_explicit(&dir->refs, 1, memory_order_relaxed);
+    dir->refs++;
 }
 
 void
 walk_dir_unref(walk_dir_t *dir)
 {
-    if (dir == NULL
-        || atomic_fetch_sub_explicit(&dir->refs, 1, memory_order_acq_rel)
-           != 1)
-    {
+    if (dir == NULL || --dir->refs > 0) {
         return;
     }
 
     if (dir->fd >= 0) {
         close(dir->fd);
-        atomic_fetch_sub(&walk_open_dirs, 1);
+        walk_open_dirs--;
     }
     free(dir);
 }
@@ -156,7 +154,7 @@ dir_new(const char *path, size_t len)
     walk_dir_t  *dir = malloc(sizeof(walk_dir_t) + len + 1);
 
     if (dir != NULL) {
-        atomic_init(&dir->refs, 1);
+        dir->refs = 1;
         dir->fd = -1;
         dir->len = len;
         memcpy(dir->path, path, len);
@@ -425,10 +423,10 @@ walk_folder(walker_t *w, const walk_dir_t *parent, const char *name,
     memset(&names, 0, sizeof(names));
     rc = read_folder_names(w, fd, path, &names);
 
-    if (atomic_fetch_add(&walk_open_dirs, 1) < WALK_OPEN_MAX) {
+    if (walk_open_dirs < WALK_OPEN_MAX) {
+        walk_open_dirs++;
         dir->fd = fd;
     } else {
-        atomic_fetch_sub(&walk_open_dirs, 1);
         close(fd);
     }
 

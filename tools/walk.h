@@ -21,7 +21,6 @@
 #ifndef WALK_H
 #define WALK_H
 
-#include <stdatomic.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -29,10 +28,12 @@
 /*
  * A folder of the walk.  fd is -1 when it was not kept open (too many
  * folders open at once): its posts are then opened by path.  path is the
- * folder as the messages name it ("ROOT/relative/folder").
+ * folder as the messages name it ("ROOT/relative/folder").  References
+ * are taken and dropped by the walk's thread only; other threads may use
+ * fd while the walk's thread holds a reference for them.
  */
 typedef struct {
-    atomic_uint   refs;
+    unsigned      refs;
     int           fd;
     size_t        len;
     char          path[];
@@ -58,7 +59,8 @@ typedef int (*walk_visit_pt)(walk_dir_t *dir, const char *name,
 int walk_posts(const char *const *roots, size_t nroots, walk_visit_pt visit,
     void *ctx, diag_t *diag);
 
-/* Takes and drops a reference to a folder (the last one closes it). */
+/* Takes and drops a reference to a folder (the last one closes it);
+ * from the walk's thread only. */
 void walk_dir_ref(walk_dir_t *dir);
 void walk_dir_unref(walk_dir_t *dir);
 
