@@ -34,7 +34,7 @@ chains_check_pages(redirect_list_t *list, rule_list_t *rules, diag_t *diag)
         goto done;
     }
 
-    /* redirects_check() sorted the pages: equal paths are neighbours */
+    redirects_sort_pages(list);      /* equal paths are neighbours */
 
     for (i = 0; i < list->page_count; i++) {
         p = &list->pages[i];

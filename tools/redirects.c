@@ -492,6 +492,7 @@ redirects_add_page(redirect_list_t *list, const char *path, const char *file)
     }
 
     p = &list->pages[list->page_count];
+    list->pages_sorted = 0;
     p->path = (char *) page_path(list, key, (size_t) n);
     p->file = intern_file(list, file);
 
@@ -923,6 +924,43 @@ find_page(const redirect_list_t *list, const char *key)
 }
 
 
+void
+redirects_sort_pages(redirect_list_t *list)
+{
+    if (!list->pages_sorted && list->page_count > 0) {
+        qsort(list->pages, list->page_count, sizeof(page_t), compare_pages);
+    }
+
+    list->pages_sorted = 1;
+}
+
+
+/*
+ * Marks the entries whose key is a live page's path: one lookup in the
+ * index per page rather than a search of the pages for every entry.
+ * Returns how many are marked.
+ */
+static size_t
+mark_pages(redirect_list_t *list)
+{
+    const page_t  *p;
+    redirect_t    *r;
+    size_t         i, marked = 0;
+
+    for (i = 0; i < list->page_count; i++) {
+        p = &list->pages[i];
+        r = redirects_find(list, p->path, strlen(p->path));
+
+        if (r != NULL && !(r->flags & REDIRECT_PAGE)) {
+            r->flags |= REDIRECT_PAGE;
+            marked++;
+        }
+    }
+
+    return marked;
+}
+
+
 static void
 report_loops(redirect_list_t *list, diag_t *diag)
 {
@@ -932,8 +970,10 @@ report_loops(redirect_list_t *list, diag_t *diag)
     redirect_t    *r;
     const page_t  *page;
 
-    if (list->page_count > 0) {
-        qsort(list->pages, list->page_count, sizeof(page_t), compare_pages);
+    /* which page a message names, when several have one path, is the
+     * one the search of the sorted pages finds, as it always was */
+    if (mark_pages(list) > 0) {
+        redirects_sort_pages(list);
     }
 
     for (i = 0; i < list->count; i++) {
@@ -951,7 +991,7 @@ report_loops(redirect_list_t *list, diag_t *diag)
             redirects_error(list, diag, r, r->file, r->line, r->column,
                             "legacy URL \"%s\" redirects to itself", r->key);
 
-        } else if (list->page_count > 0
+        } else if ((r->flags & REDIRECT_PAGE)
                    && (page = find_page(list, r->key)) != NULL)
         {
             redirects_error(list, diag, r, r->file, r->line, r->column,

@@ -35,6 +35,7 @@ typedef struct {
 
 /* set by redirects_check(): the target is itself a key (a chain) */
 #define REDIRECT_TO_KEY   0x0001u
+#define REDIRECT_PAGE     0x4000u  /* private: a live page's path */
 #define REDIRECT_DROPPED  0x8000u  /* private */
 
 typedef struct {
@@ -53,6 +54,7 @@ typedef struct {
     page_t             *pages;        /* live pages (posts' new paths) */
     size_t              page_count;
     size_t              page_capacity;
+    int                 pages_sorted; /* by path (redirects_sort_pages) */
 
     /* private */
     redirects_block_t  *blocks;       /* the arena of keys and targets */
@@ -84,6 +86,9 @@ int redirects_add(redirect_list_t *list, const char *legacy,
 /* Records that a page is served at path (the new path of post file). */
 int redirects_add_page(redirect_list_t *list, const char *path,
     const char *file);
+
+/* Sorts the live pages by path (equal paths are then neighbours). */
+void redirects_sort_pages(redirect_list_t *list);
 
 /* Frees the live pages, once the checks that use them are done. */
 void redirects_drop_pages(redirect_list_t *list);
