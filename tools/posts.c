@@ -50,6 +50,7 @@ typedef struct {
  */
 typedef struct {
     walk_dir_t        *dir;         /* held until the job is merged */
+    int                dirfd;       /* its descriptor, or AT_FDCWD */
     char              *path;        /* "DIR/name.md" */
     size_t             path_cap;
     size_t             name_off;    /* the name in dir: path + name_off */
@@ -338,12 +339,12 @@ static int
 read_post(const collector_t *c, reader_t *rd, job_t *job, diag_t *diag)
 {
     frontmatter_t   fm;
-    walk_dir_t     *dir = job->dir;
     int             rc;
 
-    rc = frontmatter_read_at(&fm, dir != NULL && dir->fd >= 0 ? dir->fd
-                                  : AT_FDCWD,
-                             dir != NULL && dir->fd >= 0
+    /* the folder itself is the walk's thread's: only its descriptor,
+     * copied into the job, is used here */
+    rc = frontmatter_read_at(&fm, job->dirfd,
+                             job->dirfd != AT_FDCWD
                                   ? job->path + job->name_off : job->path,
                              job->path, &rd->head, diag);
 
@@ -394,14 +395,26 @@ read_post(const collector_t *c, reader_t *rd, job_t *job, diag_t *diag)
 #define THREADS_FROM  32         /* fewer posts: read by one thread */
 #define RING_SIZE     256        /* a power of 2 */
 
+/* The fields are grouped by who writes them, a cache line each. */
 typedef struct {
+    /* read by every thread, written before they start */
     collector_t        proto;       /* template, key */
     job_t             *ring;
-    size_t             count;       /* jobs queued (the walk's thread) */
-    size_t             merged;      /* jobs merged so far (same) */
-    atomic_size_t      published;   /* jobs that may be taken */
-    atomic_size_t      next;        /* the next job to take */
-    atomic_int         walked;      /* the walk is over */
+
+    /* the walk's thread's own */
+    size_t             count __attribute__((aligned(64)));  /* queued */
+    size_t             merged;      /* jobs merged so far */
+
+    /* written by the walk's thread, read by the readers */
+    atomic_size_t      published __attribute__((aligned(64)));
+                                    /* jobs that may be taken */
+    /* taken by every thread */
+    atomic_size_t      next __attribute__((aligned(64)));
+                                    /* the next job to take */
+
+    /* seldom written */
+    atomic_int         walked __attribute__((aligned(64)));
+                                    /* the walk is over */
     atomic_int         stop;        /* out of memory: take no more */
     atomic_int         sleepers;    /* readers waiting for jobs */
     atomic_int         waiting;     /* the walk's thread waits for one */
@@ -757,6 +770,7 @@ queue_post(walk_dir_t *dir, const char *name, size_t name_len, void *ctx)
     }
 
     job->dir = dir;
+    job->dirfd = dir != NULL && dir->fd >= 0 ? dir->fd : AT_FDCWD;
     job->name_off = len - name_len;
     job->before = p->walk;                  /* moved: the job owns them */
     memset(&p->walk, 0, sizeof(p->walk));
