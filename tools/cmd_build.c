@@ -301,35 +301,41 @@ collect_config(const config_t *cfg, redirect_list_t *list,
 
 
 /*
- * The writer's number of a source file, added at its first use; with
- * --no-sources, none.  Returns -1 when out of memory.
+ * The writer's number of a source file, added at its first use (numbers
+ * holds those of the list's files, UINT32_MAX until then; idx is the
+ * file's index there, or -1); with --no-sources, none.  Returns -1 when
+ * out of memory.
  */
 static long
-writer_source(lrm_writer_t *w, long *numbers, long idx, const char *name,
-    const build_options_t *opt)
+writer_source(lrm_writer_t *w, uint32_t *numbers, long idx,
+    const char *name, const build_options_t *opt)
 {
+    long  n;
+
     if (opt->no_sources) {
         return (long) LRM_NO_SOURCE;
     }
 
-    if (idx < 0) {
-        return lrm_writer_add_source(w, name);
+    if (idx >= 0 && numbers[idx] != UINT32_MAX) {
+        return numbers[idx];
     }
 
-    if (numbers[idx] < 0) {
-        numbers[idx] = lrm_writer_add_source(w, name);
+    n = lrm_writer_add_source(w, name);
+
+    if (idx >= 0 && n >= 0) {
+        numbers[idx] = (uint32_t) n;
     }
 
-    return numbers[idx];
+    return n;
 }
 
 
 /*
- * Fills the writer.  The sources are numbered first (in the order of
- * their first use, entries then rules), so that the list's copies of the
- * file names can go before the entries are added: they are in the
- * writer by then, and a build's peak of memory is while the writer is
- * filled.
+ * Fills the writer.  The sources are numbered first, in the order of
+ * their first use (entries, then rules), as the writer copies them; the
+ * list's own copies go as they are handed over, and the entries are
+ * added after: a build's peak of memory is while the writer is filled,
+ * and it then holds one copy of the names, not two.
  */
 static int
 fill_writer(lrm_writer_t *w, redirect_list_t *list,
@@ -339,21 +345,32 @@ fill_writer(lrm_writer_t *w, redirect_list_t *list,
     char           built[32];
     time_t         now;
     size_t         i;
-    long           source, *numbers;
-    uint32_t      *sources = NULL, *rule_sources = NULL;
+    long           source, *rule_files = NULL;
+    uint32_t      *numbers, *sources = NULL, *rule_sources = NULL;
     redirect_t    *r;
-    int            rc = -1;
+    int            rc = -1, release;
 
-    numbers = malloc((list->file_count + 1) * sizeof(long));
+    numbers = malloc((list->file_count + 1) * sizeof(uint32_t));
     sources = malloc((list->count + 1) * sizeof(uint32_t));
     rule_sources = malloc((rules->count + 1) * sizeof(uint32_t));
-    if (numbers == NULL || sources == NULL || rule_sources == NULL) {
+    rule_files = malloc((rules->count + 1) * sizeof(long));
+    if (numbers == NULL || sources == NULL || rule_sources == NULL
+        || rule_files == NULL)
+    {
         goto done;
     }
 
     for (i = 0; i < list->file_count; i++) {
-        numbers[i] = -1;
+        numbers[i] = UINT32_MAX;
     }
+
+    /* a rule names a file of the list's (a configuration that also has
+     * redirects), or one of its own */
+    for (i = 0; i < rules->count; i++) {
+        rule_files[i] = redirects_file_index(list, rules->items[i].file);
+    }
+
+    release = redirects_files_plan(list) == 0;
 
     for (i = 0; i < list->count; i++) {
         r = &list->items[i];
@@ -364,14 +381,16 @@ fill_writer(lrm_writer_t *w, redirect_list_t *list,
             goto done;
         }
         sources[i] = (uint32_t) source;
+
+        if (release) {
+            redirects_files_done(list, i);
+        }
     }
 
     for (i = 0; i < rules->count; i++) {
         rule = &rules->items[i];
 
-        source = writer_source(w, numbers,
-                               redirects_file_index(list, rule->file),
-                               rule->file, opt);
+        source = writer_source(w, numbers, rule_files[i], rule->file, opt);
         if (source == -1) {
             goto done;
         }
@@ -387,7 +406,8 @@ fill_writer(lrm_writer_t *w, redirect_list_t *list,
 
         /* a 410 carries no Location: store no target; the strings stay
          * in the list until the map is written */
-        if (lrm_writer_add_ref(w, r->hash, r->key, r->key_len, r->target,
+        if (lrm_writer_add_ref(w, lrm_hash(r->key, r->key_len), r->key,
+                               r->key_len, r->target,
                                r->status == STATUS_GONE ? 0 : r->target_len,
                                r->status, sources[i],
                                opt->no_sources ? 0 : r->line) != 0)
@@ -407,7 +427,6 @@ fill_writer(lrm_writer_t *w, redirect_list_t *list,
             goto done;
         }
     }
-
 
     now = time(NULL);
     strftime(built, sizeof(built), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
@@ -429,6 +448,7 @@ done:
     free(numbers);
     free(sources);
     free(rule_sources);
+    free(rule_files);
     return rc;
 }
 

@@ -88,6 +88,79 @@ arena_dup(redirect_list_t *list, const char *s, size_t len)
 }
 
 
+/*
+ * File names and page paths: blocks in the order they were made, each
+ * with the index of the first file named in it, so that the names can go
+ * block by block once no entry needs them (redirects_files_done()).
+ */
+static char *
+names_alloc(redirect_list_t *list, size_t n)
+{
+    redirects_block_t  **blocks, *b = NULL;
+    uint32_t            *first;
+    size_t               cap, size;
+    char                *p;
+
+    if (list->name_block_count > 0) {
+        b = list->name_blocks[list->name_block_count - 1];
+    }
+
+    if (b == NULL || b->size - b->used < n) {
+        if (list->name_block_count == list->name_block_cap) {
+            cap = list->name_block_cap ? list->name_block_cap * 2 : 16;
+            blocks = realloc(list->name_blocks, cap * sizeof(*blocks));
+            if (blocks == NULL) {
+                return NULL;
+            }
+            list->name_blocks = blocks;
+            first = realloc(list->name_first, cap * sizeof(*first));
+            if (first == NULL) {
+                return NULL;
+            }
+            list->name_first = first;
+            list->name_block_cap = cap;
+        }
+
+        size = n > BLOCK_SIZE ? n : BLOCK_SIZE;
+        b = malloc(sizeof(redirects_block_t) + size);
+        if (b == NULL) {
+            return NULL;
+        }
+
+        b->next = NULL;
+        b->used = 0;
+        b->size = size;
+        list->name_blocks[list->name_block_count] = b;
+        list->name_first[list->name_block_count] = (uint32_t) list->file_count;
+        list->name_block_count++;
+    }
+
+    p = b->data + b->used;
+    b->used += n;
+    return p;
+}
+
+
+static void
+names_free(redirect_list_t *list)
+{
+    size_t  i;
+
+    for (i = 0; i < list->name_block_count; i++) {
+        free(list->name_blocks[i]);
+    }
+
+    free(list->name_blocks);
+    free(list->name_first);
+    free(list->release);
+    list->name_blocks = NULL;
+    list->name_first = NULL;
+    list->release = NULL;
+    list->name_block_count = 0;
+    list->name_block_cap = 0;
+}
+
+
 static void
 arena_free(redirects_block_t **blocks)
 {
@@ -174,6 +247,10 @@ intern_file(redirect_list_t *list, const char *file)
     char          *p;
     uint32_t       idx;
 
+    if (list->release != NULL) {
+        return NULL;            /* the names are going: a caller's bug */
+    }
+
     if (list->last_file != 0
         && strcmp(list->files[list->last_file - 1], file) == 0)
     {
@@ -204,7 +281,7 @@ intern_file(redirect_list_t *list, const char *file)
         list->file_capacity = cap;
     }
 
-    p = arena_alloc_in(&list->name_blocks, 4 + len + 1);
+    p = names_alloc(list, 4 + len + 1);
     if (p == NULL) {
         return NULL;
     }
@@ -417,7 +494,6 @@ redirects_add(redirect_list_t *list, const char *legacy, const char *target,
     p[n] = '\0';
     r.key = p;
     r.key_len = (uint16_t) n;
-    r.hash = lrm_hash(key, (size_t) n);
     r.target = p + n + 1;
     r.target_len = (uint16_t) encode_target(r.target, target, target_len);
     r.status = (uint16_t) status;
@@ -457,7 +533,7 @@ page_path(redirect_list_t *list, const char *key, size_t len)
         }
     }
 
-    p = arena_alloc_in(&list->name_blocks, len + 1);
+    p = names_alloc(list, len + 1);
     if (p != NULL) {
         memcpy(p, key, len);
         p[len] = '\0';
@@ -515,6 +591,101 @@ redirects_drop_pages(redirect_list_t *list)
 }
 
 
+/* The block that holds file index f: the last one made before it. */
+static size_t
+block_of_file(const redirect_list_t *list, uint32_t f)
+{
+    size_t  lo = 0, hi = list->name_block_count, mid;
+
+    /* the first block whose first file is after f, minus one */
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        if (list->name_first[mid] <= f) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+
+    return lo - 1;
+}
+
+
+static int
+compare_release(const void *a, const void *b, void *last_use)
+{
+    size_t  x = ((const size_t *) last_use)[*(const size_t *) a];
+    size_t  y = ((const size_t *) last_use)[*(const size_t *) b];
+
+    return (x > y) - (x < y);
+}
+
+
+int
+redirects_files_plan(redirect_list_t *list)
+{
+    size_t   n = list->name_block_count, i, *last, *order;
+
+    redirects_drop_pages(list);
+
+    last = malloc((n + 1) * sizeof(size_t));
+    order = malloc((n + 1) * sizeof(size_t));
+    if (last == NULL || order == NULL) {
+        free(last);
+        free(order);
+        return -1;
+    }
+
+    /* a block nobody names (page paths only) goes at once */
+    for (i = 0; i < n; i++) {
+        last[i] = 0;
+        order[i] = i;
+    }
+
+    for (i = 0; i < list->count; i++) {
+        last[block_of_file(list, redirects_source(&list->items[i]))] = i;
+    }
+
+    qsort_r(order, n, sizeof(size_t), compare_release, last);
+
+    /* one array: the blocks in the order they go, then their last use */
+    free(list->release);
+    list->release = malloc((2 * n + 1) * sizeof(size_t));
+    if (list->release == NULL) {
+        free(last);
+        free(order);
+        return -1;
+    }
+
+    memcpy(list->release, order, n * sizeof(size_t));
+    memcpy(list->release + n, last, n * sizeof(size_t));
+    list->release_next = 0;
+
+    free(last);
+    free(order);
+    return 0;
+}
+
+
+void
+redirects_files_done(redirect_list_t *list, size_t upto)
+{
+    size_t   n = list->name_block_count, k;
+
+    while (list->release_next < n) {
+        k = list->release[list->release_next];
+
+        if (list->release[n + k] > upto) {
+            break;
+        }
+
+        free(list->name_blocks[k]);
+        list->name_blocks[k] = NULL;
+        list->release_next++;
+    }
+}
+
+
 void
 redirects_drop_files(redirect_list_t *list)
 {
@@ -526,7 +697,7 @@ redirects_drop_files(redirect_list_t *list)
         list->items[i].file = NULL;
     }
 
-    arena_free(&list->name_blocks);
+    names_free(list);
     free(list->files);
     free(list->file_table);
     list->files = NULL;
@@ -709,7 +880,7 @@ sort_items(redirect_list_t *list)
     }
 
     for (i = 0; i < n; i++) {
-        a[i].hash = list->items[i].hash;
+        a[i].hash = lrm_hash(list->items[i].key, list->items[i].key_len);
         a[i].value = i;
     }
 
@@ -848,6 +1019,7 @@ drop_duplicates(redirect_list_t *list, diag_t *diag)
     lrm_pair_t     *o = list->order;
     size_t       i, kept, dropped = 0;
     uint32_t    *remap;
+    uint64_t     first_hash = 0;
     redirect_t  *first, *r;
 
     first = NULL;
@@ -855,7 +1027,7 @@ drop_duplicates(redirect_list_t *list, diag_t *diag)
     for (i = 0; i < list->count; i++) {
         r = &list->items[o[i].value];
 
-        if (first != NULL && r->hash == first->hash
+        if (first != NULL && o[i].hash == first_hash
             && r->key_len == first->key_len
             && memcmp(r->key, first->key, r->key_len) == 0)
         {
@@ -872,6 +1044,7 @@ drop_duplicates(redirect_list_t *list, diag_t *diag)
         }
 
         first = r;
+        first_hash = o[i].hash;
     }
 
     redirects_flush(list, diag);
@@ -1031,7 +1204,7 @@ redirects_free(redirect_list_t *list)
     size_t  i;
 
     arena_free(&list->blocks);
-    arena_free(&list->name_blocks);
+    names_free(list);
 
     for (i = 0; i < list->note_count; i++) {
         free(list->notes[i].message);

@@ -24,7 +24,6 @@ typedef struct {
     char        *key;         /* normalised legacy path (NUL-terminated) */
     char        *target;      /* where it goes, as it will be sent */
     const char  *file;        /* where it was declared (interned) */
-    uint64_t     hash;        /* lrm_hash() of the key */
     unsigned     line;
     unsigned     column;
     uint16_t     key_len;
@@ -58,7 +57,12 @@ typedef struct {
 
     /* private */
     redirects_block_t  *blocks;       /* the arena of keys and targets */
-    redirects_block_t  *name_blocks;  /* of file names and page paths */
+    redirects_block_t **name_blocks;  /* of file names and page paths, */
+    uint32_t           *name_first;   /* in order; first file of each */
+    size_t              name_block_count;
+    size_t              name_block_cap;
+    size_t             *release;      /* redirects_files_plan() */
+    size_t              release_next;
     const char        **files;        /* interned file names, by index */
     size_t              file_count;
     size_t              file_capacity;
@@ -100,6 +104,19 @@ void redirects_drop_pages(redirect_list_t *list);
  * be used.  Keys and targets stay.
  */
 void redirects_drop_files(redirect_list_t *list);
+
+/*
+ * For letting the file names go while they are handed over, in the order
+ * of the items: redirects_files_plan() drops the pages and finds which
+ * item is the last to need each name.  Then, once the items 0 .. upto no
+ * longer need their file's name, redirects_files_done(upto) frees the
+ * names no later item needs.  After the plan no file may be added, and
+ * redirects_file_index() must not be used; redirects_drop_files() frees
+ * the rest.  The plan returns 0, or -1 when out of memory (then nothing
+ * is freed before redirects_drop_files()).
+ */
+int redirects_files_plan(redirect_list_t *list);
+void redirects_files_done(redirect_list_t *list, size_t upto);
 
 /*
  * Items stay in the order they were added (which is the order of their
