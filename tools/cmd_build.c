@@ -470,6 +470,10 @@ write_map(redirect_list_t *list, const rule_list_t *rules,
         return EXIT_IO;
     }
 
+    /* the writer refers to the keys and targets, not to the items: they
+     * go before it lays out the map, which needs memory of its own */
+    redirects_drop_items(list);
+
     if (atomic_open(&af, opt->output) != 0) {
         fprintf(stderr, "redirect-map: %s: cannot create a file beside it: "
                 "%s\n", opt->output, strerror(errno));
@@ -641,6 +645,7 @@ cmd_build(int argc, char **argv)
 {
     build_t  b;
     char     nrules[64] = "";
+    size_t   count;
     int      rc;
 
     if (build_parse_options(&b, BUILD_MODE_BUILD, argc, argv) != 0) {
@@ -662,6 +667,7 @@ cmd_build(int argc, char **argv)
     }
 
     redirects_drop_index(&b.list);          /* no more lookups */
+    count = b.list.count;
     rc = write_map(&b.list, &b.rules, &b.opt);
 
     if (rc == EXIT_OK && !b.opt.quiet) {
@@ -672,7 +678,7 @@ cmd_build(int argc, char **argv)
 
         fprintf(stderr, "redirect-map: %zu files read, %zu redirects%s "
                 "written, %zu posts skipped in %.2f s -> %s\n",
-                b.posts.files_read, b.list.count, nrules,
+                b.posts.files_read, count, nrules,
                 b.posts.posts_skipped, build_seconds(&b), b.opt.output);
     }
 

@@ -687,6 +687,18 @@ redirects_files_done(redirect_list_t *list, size_t upto)
 
 
 void
+redirects_drop_items(redirect_list_t *list)
+{
+    redirects_drop_index(list);
+    redirects_drop_files(list);
+    free(list->items);
+    list->items = NULL;
+    list->count = 0;
+    list->capacity = 0;
+}
+
+
+void
 redirects_drop_files(redirect_list_t *list)
 {
     size_t  i;
@@ -864,41 +876,127 @@ compare_entries(const redirect_t *x, const redirect_t *y)
 
 
 /*
+ * The index of the items: order[i] holds the top 32 bits of an item's
+ * key's hash, then the item's number; 8 bytes an item, which a build with
+ * millions of entries holds at its peak of memory.
+ */
+#define ORDER_HASH(o)  ((uint32_t) ((o) >> 32))
+#define ORDER_ITEM(o)  ((size_t) ((o) & 0xffffffffu))
+
+
+static int
+compare_u64(const void *a, const void *b)
+{
+    uint64_t  x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+
+    return (x > y) - (x < y);
+}
+
+
+/*
+ * Sorts the order by hash, then item number: a stable LSD radix sort of
+ * the hash half, 16 bits a pass (the numbers are in increasing order to
+ * start with).  Returns 0, or -1 when out of memory.
+ */
+static int
+sort_order(uint64_t *a, size_t n)
+{
+    uint64_t  *tmp, *from, *to, *swap;
+    size_t    *count, i, sum, c;
+    unsigned   shift;
+
+    if (n < 4096) {
+        qsort(a, n, sizeof(uint64_t), compare_u64);
+        return 0;
+    }
+
+    tmp = malloc(n * sizeof(uint64_t));
+    count = malloc(65536 * sizeof(size_t));
+    if (tmp == NULL || count == NULL) {
+        free(tmp);
+        free(count);
+        return -1;
+    }
+
+    from = a;
+    to = tmp;
+
+    for (shift = 32; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof(size_t));
+
+        for (i = 0; i < n; i++) {
+            count[(from[i] >> shift) & 0xffff]++;
+        }
+
+        for (sum = 0, i = 0; i < 65536; i++) {
+            c = count[i];
+            count[i] = sum;
+            sum += c;
+        }
+
+        for (i = 0; i < n; i++) {
+            to[count[(from[i] >> shift) & 0xffff]++] = from[i];
+        }
+
+        swap = from;
+        from = to;
+        to = swap;
+    }
+
+    /* two passes: the result is back in a */
+
+    free(tmp);
+    free(count);
+    return 0;
+}
+
+
+/*
  * Orders the items by hash, and entries of one hash by key and place, so
  * that the claims of one key are neighbours, first declared first.
  */
 static int
 sort_items(redirect_list_t *list)
 {
-    lrm_pair_t     *a, x;
-    size_t       n = list->count, i, j, k, start;
+    uint64_t  *a, x;
+    size_t     n = list->count, i, j, k, start;
 
     free(list->order);
-    list->order = a = malloc((n ? n : 1) * sizeof(lrm_pair_t));
+    list->order = NULL;
+
+    if (n >= UINT32_MAX) {
+        return -1;
+    }
+
+    list->order = a = malloc((n ? n : 1) * sizeof(uint64_t));
     if (a == NULL) {
         return -1;
     }
 
     for (i = 0; i < n; i++) {
-        a[i].hash = lrm_hash(list->items[i].key, list->items[i].key_len);
-        a[i].value = i;
+        a[i] = (lrm_hash(list->items[i].key, list->items[i].key_len)
+                & UINT64_C(0xffffffff00000000)) | i;
     }
 
-    if (lrm_sort_pairs(a, n) != 0) {
+    if (sort_order(a, n) != 0) {
         return -1;
     }
 
     /* runs of one hash (one key claimed twice, or a collision) */
     for (start = 0; start < n; start = i) {
-        for (i = start + 1; i < n && a[i].hash == a[start].hash; i++) {
+        for (i = start + 1;
+             i < n && ORDER_HASH(a[i]) == ORDER_HASH(a[start]);
+             i++)
+        {
             /* void */
         }
 
         for (j = start + 1; j < i; j++) {
             x = a[j];
             for (k = j; k > start
-                        && compare_entries(&list->items[a[k - 1].value],
-                                           &list->items[x.value]) > 0; k--)
+                        && compare_entries(&list->items[ORDER_ITEM(a[k - 1])],
+                                           &list->items[ORDER_ITEM(x)]) > 0;
+                 k--)
             {
                 a[k] = a[k - 1];
             }
@@ -924,7 +1022,7 @@ build_dir(redirect_list_t *list)
         return -1;
     }
 
-    while (bits < 40 && ((size_t) 1 << bits) < n / 2) {
+    while (bits < 32 && ((size_t) 1 << bits) < n / 2) {
         bits++;
     }
 
@@ -937,7 +1035,7 @@ build_dir(redirect_list_t *list)
     list->dir_bits = bits;
 
     for (p = 0, i = 0; i < n; i++) {
-        size_t  home = (size_t) (list->order[i].hash >> (64 - bits));
+        size_t  home = (size_t) (ORDER_HASH(list->order[i]) >> (32 - bits));
 
         while (p <= home) {
             list->dir[p++] = (uint32_t) i;
@@ -955,7 +1053,7 @@ build_dir(redirect_list_t *list)
 redirect_t *
 redirects_find(const redirect_list_t *list, const char *key, size_t key_len)
 {
-    uint64_t     h;
+    uint32_t     h;
     size_t       i, end, p;
     redirect_t  *r;
 
@@ -963,15 +1061,15 @@ redirects_find(const redirect_list_t *list, const char *key, size_t key_len)
         return NULL;
     }
 
-    h = lrm_hash(key, key_len);
-    p = (size_t) (h >> (64 - list->dir_bits));
+    h = (uint32_t) (lrm_hash(key, key_len) >> 32);
+    p = (size_t) (h >> (32 - list->dir_bits));
 
     for (i = list->dir[p], end = list->dir[p + 1]; i < end; i++) {
-        if (list->order[i].hash != h) {
+        if (ORDER_HASH(list->order[i]) != h) {
             continue;
         }
 
-        r = &list->items[list->order[i].value];
+        r = &list->items[ORDER_ITEM(list->order[i])];
 
         if (r->key_len == key_len && memcmp(r->key, key, key_len) == 0) {
             return r;
@@ -1016,18 +1114,17 @@ same_answer(const redirect_t *a, const redirect_t *b)
 static int
 drop_duplicates(redirect_list_t *list, diag_t *diag)
 {
-    lrm_pair_t     *o = list->order;
+    uint64_t    *o = list->order;
     size_t       i, kept, dropped = 0;
-    uint32_t    *remap;
-    uint64_t     first_hash = 0;
+    uint32_t    *remap, first_hash = 0;
     redirect_t  *first, *r;
 
     first = NULL;
 
     for (i = 0; i < list->count; i++) {
-        r = &list->items[o[i].value];
+        r = &list->items[ORDER_ITEM(o[i])];
 
-        if (first != NULL && o[i].hash == first_hash
+        if (first != NULL && ORDER_HASH(o[i]) == first_hash
             && r->key_len == first->key_len
             && memcmp(r->key, first->key, r->key_len) == 0)
         {
@@ -1044,7 +1141,7 @@ drop_duplicates(redirect_list_t *list, diag_t *diag)
         }
 
         first = r;
-        first_hash = o[i].hash;
+        first_hash = ORDER_HASH(o[i]);
     }
 
     redirects_flush(list, diag);
@@ -1066,10 +1163,9 @@ drop_duplicates(redirect_list_t *list, diag_t *diag)
     }
 
     for (kept = 0, i = 0; i < list->count; i++) {
-        if (!(list->items[o[i].value].flags & REDIRECT_DROPPED)) {
-            o[kept].hash = o[i].hash;
-            o[kept].value = remap[o[i].value];
-            kept++;
+        if (!(list->items[ORDER_ITEM(o[i])].flags & REDIRECT_DROPPED)) {
+            o[kept++] = (o[i] & UINT64_C(0xffffffff00000000))
+                        | remap[ORDER_ITEM(o[i])];
         }
     }
 

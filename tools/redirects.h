@@ -69,7 +69,7 @@ typedef struct {
     uint32_t           *file_table;   /* open addressing: index + 1 */
     size_t              file_table_size;
     uint32_t            last_file;    /* index + 1 of the last one used */
-    lrm_pair_t         *order;        /* items by hash */
+    uint64_t           *order;        /* items by hash (redirects.c) */
     uint32_t           *dir;          /* hash prefix -> first in order */
     unsigned            dir_bits;
     redirects_note_t   *notes;        /* messages waiting for a flush */
@@ -104,6 +104,13 @@ void redirects_drop_pages(redirect_list_t *list);
  * be used.  Keys and targets stay.
  */
 void redirects_drop_files(redirect_list_t *list);
+
+/*
+ * Frees the items (and the index, pages and file names), keeping the
+ * strings: their keys and targets stay valid until redirects_free(), for
+ * a writer that refers to them.  The list is then empty.
+ */
+void redirects_drop_items(redirect_list_t *list);
 
 /*
  * For letting the file names go while they are handed over, in the order
