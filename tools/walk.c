@@ -14,8 +14,8 @@
 #include "walk.h"
 
 /*
- * Folders kept open at once (by the walk and by the posts found in them
- * that are still to be read).  Past this, a folder's names are read and
+ * Folders kept open at once (by the walk, and for the posts found in them
+ * that the caller still holds).  Past this, a folder's names are read and
  * its descriptor closed at once: its posts are opened by path, as a deep
  * or wide tree must not run out of descriptors.
  */
@@ -84,12 +84,6 @@ is_post_name(const char *name, size_t len)
     return 0;
 }
 
-int
-walk_is_post_name(const char *name)
-{
-    return is_post_name(name, strlen(name));
-}
-
 /* ---- folders and their paths ---- */
 
 void
@@ -136,16 +130,6 @@ walk_path(const walk_dir_t *dir, const char *name, size_t name_len,
     }
     memcpy(out + dir->len + slash, name, name_len);
     out[dir->len + slash + name_len] = '\0';
-}
-
-int
-walk_open(const walk_dir_t *dir, const char *name, const char *path)
-{
-    if (dir != NULL && dir->fd >= 0) {
-        return openat(dir->fd, name, O_RDONLY | O_CLOEXEC);
-    }
-
-    return open(path, O_RDONLY | O_CLOEXEC);
 }
 
 static walk_dir_t *

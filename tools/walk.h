@@ -71,14 +71,5 @@ size_t walk_path_len(const walk_dir_t *dir, size_t name_len);
 void walk_path(const walk_dir_t *dir, const char *name, size_t name_len,
     char *out);
 
-/*
- * Opens name in dir for reading (relative to dir's descriptor when it is
- * open, else by path, which is then path).  Returns the descriptor, or
- * -1 with errno set.
- */
-int walk_open(const walk_dir_t *dir, const char *name, const char *path);
-
-/* Whether name ends with one of the post extensions. */
-int walk_is_post_name(const char *name);
 
 #endif /* WALK_H */
