@@ -50,8 +50,8 @@ static const char  build_help[] =
     COMMON_OPTIONS_HELP
     "  -o, --output FILE      the map to write (replaced atomically)\n"
     "      --no-sources       do not record where each entry was declared:\n"
-    "                         8 bytes less per entry, but lookup, dump and\n"
-    "                         $legacy_redirect_source cannot name it\n"
+    "                         1 to 8 bytes less per entry, but lookup, dump\n"
+    "                         and $legacy_redirect_source cannot name it\n"
     "  -q, --quiet            no progress line, no summary line\n"
     "  -h, --help             show this help\n"
     "\n"
