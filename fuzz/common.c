@@ -94,6 +94,8 @@ roundtrip(const redirect_list_t *list, const rule_list_t *rules)
     lrm_writer_t   *w;
     lrm_map_t       map;
     lrm_entry_t     e;
+    const char     *source;
+    size_t          source_len;
     lrm_rule_t      lr;
     const rule_t   *r;
     redirect_t     *x;
@@ -163,8 +165,9 @@ roundtrip(const redirect_list_t *list, const rule_list_t *rules)
             FUZZ_ASSERT(e.target_len == strlen(x->target)
                         && memcmp(e.target, x->target, e.target_len) == 0);
         }
-        FUZZ_ASSERT(e.source != NULL && e.source_len == strlen(x->file)
-                    && memcmp(e.source, x->file, e.source_len) == 0);
+        source = lrm_source_name(&map, e.source, &source_len);
+        FUZZ_ASSERT(source != NULL && source_len == strlen(x->file)
+                    && memcmp(source, x->file, source_len) == 0);
     }
 
     FUZZ_ASSERT(lrm_rule_count(&map) == rules->count);

@@ -26,6 +26,8 @@ visit(const lrm_entry_t *e, void *ctx)
 {
     walk_t       *w = ctx;
     lrm_entry_t   again;
+    const char   *source;
+    size_t        source_len;
     int           rc;
 
     FUZZ_ASSERT(e->key_len <= w->map->size && e->target_len <= w->map->size);
@@ -40,9 +42,10 @@ visit(const lrm_entry_t *e, void *ctx)
                     && memcmp(again.key, e->key, e->key_len) == 0);
     }
 
-    if (e->source != NULL) {
-        FUZZ_ASSERT(e->source >= (const char *) w->map->data
-                    && e->source + e->source_len
+    source = lrm_source_name(w->map, e->source, &source_len);
+    if (source != NULL) {
+        FUZZ_ASSERT(source >= (const char *) w->map->data
+                    && source + source_len
                        <= (const char *) w->map->data + w->map->size);
     }
 

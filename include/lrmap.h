@@ -89,6 +89,7 @@ typedef struct {
     uint32_t              rule_count;
     size_t                sources_off;
     size_t                sources_size;
+    uint32_t              source_count;
     size_t                meta_off;
     size_t                meta_size;
     uint64_t              checksum;
@@ -101,8 +102,9 @@ typedef struct {
     const char  *target;
     size_t       target_len;
     unsigned     status;
-    const char  *source;           /* file the entry came from, or NULL */
-    size_t       source_len;
+    uint32_t     source;           /* index of the file the entry came
+                                      from (lrm_source_name()), or
+                                      LRM_NO_SOURCE */
     uint32_t     line;             /* line in that file, 0 if unknown */
 } lrm_entry_t;
 

@@ -278,6 +278,7 @@ check_header_fields(const unsigned char *p, size_t size, lrm_map_t *map,
     }
     map->sources_off = (size_t) off;
     map->sources_size = (size_t) len;
+    map->source_count = len > 0 ? lrm_get32(p + off) : 0;
 
     off = lrm_get64(p + LRM_H_META_OFF);
     len = lrm_get64(p + LRM_H_META_SIZE);
@@ -334,7 +335,11 @@ lrm_open_hashed(lrm_map_t *map, const void *data, size_t size,
 }
 
 
-/* The provenance of a record: a little-endian integer of whole bytes. */
+/*
+ * The provenance of a record: a little-endian integer of whole bytes.  The
+ * name of the source is not looked up here: that would be one more read
+ * from another part of the map on every lookup, for a name seldom used.
+ */
 static void
 read_provenance(const lrm_map_t *map, const unsigned char *r,
     lrm_entry_t *e)
@@ -349,8 +354,8 @@ read_provenance(const lrm_map_t *map, const unsigned char *r,
     }
 
     e->line = (uint32_t) (v & ((UINT64_C(1) << map->line_bits) - 1));
-    e->source = lrm_source_name(map, (unsigned) (v >> map->line_bits),
-                                &e->source_len);
+    v >>= map->line_bits;
+    e->source = v < map->source_count ? (uint32_t) v : LRM_NO_SOURCE;
 }
 
 
@@ -402,8 +407,7 @@ read_record(const lrm_map_t *map, uint64_t off, lrm_entry_t *e)
         }
     }
 
-    e->source = NULL;
-    e->source_len = 0;
+    e->source = LRM_NO_SOURCE;
     e->line = 0;
 
     if (map->flags & LRM_F_SOURCES) {

@@ -74,6 +74,7 @@ typedef struct {
     ngx_str_t                        target;   /* empty for 410 */
     ngx_uint_t                       rule_flags; /* LRM_RULE_*, 0 exact */
     ngx_str_t                        source;   /* file it came from */
+    uint32_t                         source_index; /* name not yet read */
     uint32_t                         line;
     unsigned                         answered:1; /* handler ran */
 } ngx_http_legacy_redirect_ctx_t;

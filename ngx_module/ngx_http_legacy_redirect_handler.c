@@ -20,9 +20,35 @@ ngx_http_legacy_redirect_set_entry(ngx_http_legacy_redirect_ctx_t *ctx,
     ctx->target.data = (u_char *) e->target;
     ctx->target.len = e->target_len;
     ctx->rule_flags = 0;
-    ctx->source.data = (u_char *) (e->source ? e->source : "");
-    ctx->source.len = e->source ? e->source_len : 0;
+    ngx_str_null(&ctx->source);
+    ctx->source_index = e->source;
     ctx->line = e->line;
+}
+
+
+/*
+ * The name of the file the answer came from.  An exact entry's is read
+ * from the map only when something asks for it: on every hit, that would
+ * be one more read from another part of the map.
+ */
+static ngx_str_t *
+ngx_http_legacy_redirect_source_name(ngx_http_legacy_redirect_ctx_t *ctx)
+{
+    size_t       len;
+    const char  *name;
+
+    if (ctx->source_index != LRM_NO_SOURCE) {
+        name = lrm_source_name(&ctx->map->map, ctx->source_index, &len);
+
+        if (name != NULL) {
+            ctx->source.data = (u_char *) name;
+            ctx->source.len = len;
+        }
+
+        ctx->source_index = LRM_NO_SOURCE;
+    }
+
+    return &ctx->source;
 }
 
 
@@ -142,6 +168,7 @@ ngx_http_legacy_redirect_find(ngx_http_request_t *r)
     }
 
     ngx_memzero(ctx, sizeof(ngx_http_legacy_redirect_ctx_t));
+    ctx->source_index = LRM_NO_SOURCE;
     ctx->map = lrcf->map;
 
     if (lrcf->map
@@ -267,7 +294,7 @@ ngx_http_legacy_redirect_source(ngx_http_request_t *r,
 
     ngx_str_null(value);
 
-    if (!ctx->found || ctx->source.len == 0) {
+    if (!ctx->found || ngx_http_legacy_redirect_source_name(ctx)->len == 0) {
         return NGX_OK;
     }
 
@@ -298,7 +325,9 @@ ngx_http_legacy_redirect_debug_header(ngx_http_request_t *r,
 
     lrcf = ngx_http_get_module_loc_conf(r, ngx_http_legacy_redirect_module);
 
-    if (!lrcf->debug_header || ctx->source.len == 0) {
+    if (!lrcf->debug_header
+        || ngx_http_legacy_redirect_source_name(ctx)->len == 0)
+    {
         return NGX_OK;
     }
 
@@ -358,7 +387,7 @@ ngx_http_legacy_redirect_handler(ngx_http_request_t *r)
     ngx_log_debug4(NGX_LOG_DEBUG_HTTP, r->connection->log, 0,
                    "legacy redirect: \"%V\" -> %ui \"%V\" (%V)",
                    &r->unparsed_uri, ctx->status, &ctx->target,
-                   &ctx->source);
+                   ngx_http_legacy_redirect_source_name(ctx));
 
     if (ctx->status < NGX_HTTP_MOVED_PERMANENTLY
         || ctx->status > NGX_HTTP_PERMANENT_REDIRECT)

@@ -191,6 +191,7 @@ ngx_http_legacy_redirect_match_rules(ngx_http_request_t *r,
         ctx->rule_flags = rule->rule.flags;
         ctx->source.data = (u_char *) rule->rule.source;
         ctx->source.len = rule->rule.source_len;
+        ctx->source_index = LRM_NO_SOURCE;
         ctx->line = rule->rule.line;
         ngx_str_null(&ctx->target);
 

@@ -90,18 +90,19 @@ static const char  dump_help[] =
 
 
 typedef struct {
-    format_t     format;
-    int          status;            /* 0: the format's default */
-    const char  *host;              /* without scheme */
-    const char  *scheme;            /* "https" unless --host said */
-    int          quiet;
-    const char  *path;
-    size_t       exported;
-    size_t       unexpressible;     /* keys the server cannot compare */
-    size_t       spaces;            /* keys with a space (apache, haproxy) */
-    size_t       other_status;      /* left out by the status filter */
-    size_t       unsupported;       /* a status the format lacks */
-    size_t       duplicates;        /* same key for a caseless server */
+    format_t          format;
+    int               status;       /* 0: the format's default */
+    const char       *host;         /* without scheme */
+    const char       *scheme;       /* "https" unless --host said */
+    int               quiet;
+    const char       *path;
+    const lrm_map_t  *map;          /* for the names of source files */
+    size_t            exported;
+    size_t            unexpressible; /* keys the server cannot compare */
+    size_t            spaces;       /* keys with a space (apache, haproxy) */
+    size_t            other_status; /* left out by the status filter */
+    size_t            unsupported;  /* a status the format lacks */
+    size_t            duplicates;   /* same key for a caseless server */
 } dump_t;
 
 
@@ -354,6 +355,9 @@ static int
 print_entry(dump_t *d, const lrm_entry_t *e, const char *dkey, long dlen,
     int *first)
 {
+    const char  *source;
+    size_t       source_len;
+
     switch (d->format) {
 
     case FMT_TSV:
@@ -372,8 +376,9 @@ print_entry(dump_t *d, const lrm_entry_t *e, const char *dkey, long dlen,
             json_string(stdout, e->target, e->target_len);
         }
         printf(", \"status\": %u, \"source\": ", e->status);
-        if (e->source != NULL) {
-            json_string(stdout, e->source, e->source_len);
+        source = lrm_source_name(d->map, e->source, &source_len);
+        if (source != NULL) {
+            json_string(stdout, source, source_len);
             printf(", \"line\": %u}", e->line);
         } else {
             fputs("null, \"line\": null}", stdout);
@@ -594,6 +599,8 @@ cmd_dump(int argc, char **argv)
                 "--host HOST (Cloudflare wants absolute URLs)\n");
         return EXIT_USAGE;
     }
+
+    d.map = &mf.map;
 
     if (mapfile_open(&mf, d.path) != 0) {
         return EXIT_IO;

@@ -144,8 +144,8 @@ lookup_one(lookup_t *lk, const char *url)
 {
     char          key[LRM_MAX_KEY];
     lrm_entry_t   e;
-    const char   *query;
-    size_t        qlen;
+    const char   *query, *source;
+    size_t        qlen, source_len;
     long          n;
     int           rc;
 
@@ -159,8 +159,9 @@ lookup_one(lookup_t *lk, const char *url)
 
     if (rc == LRM_OK) {
         printf("%.*s\t%u\t", (int) e.target_len, e.target, e.status);
-        if (e.source != NULL) {
-            printf("%.*s:%u", (int) e.source_len, e.source, e.line);
+        source = lrm_source_name(&lk->mf.map, e.source, &source_len);
+        if (source != NULL) {
+            printf("%.*s:%u", (int) source_len, source, e.line);
         }
         printf("\texact\n");
         return 0;

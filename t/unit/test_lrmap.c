@@ -177,7 +177,9 @@ test_round_trip(size_t n, uint32_t flags)
             && memcmp(e.target, target, e.target_len) == 0
             && e.status == (i % 7 ? 301u : 410u)
             && (!(flags & LRM_F_SOURCES)
-                || (e.line == i + 1 && e.source_len == 10)))
+                || (e.line == i + 1
+                    && lrm_source_name(&map, e.source, &len) != NULL
+                    && len == 10)))
         {
             ok++;
         }
@@ -413,7 +415,8 @@ test_provenance(void)
     unsigned char         *buf;
     char                   key[64], name[64], err[128];
     FILE                  *f;
-    size_t                 size, i, ok = 0;
+    const char            *source;
+    size_t                 size, i, ok = 0, len;
     uint32_t               src;
 
     for (i = 0; i < 300; i++) {
@@ -450,10 +453,12 @@ test_provenance(void)
 
         if (lrm_lookup(&map, key, strlen(key), &e) == LRM_OK
             && e.status == statuses[i % 6] && e.line == lines[i % 6]
-            && (i % 5 == 4 ? e.source == NULL
-                           : e.source != NULL
-                             && e.source_len == strlen(name)
-                             && memcmp(e.source, name, e.source_len) == 0))
+            && (i % 5 == 4 ? e.source == LRM_NO_SOURCE
+                             && lrm_source_name(&map, e.source, &len) == NULL
+                           : (source = lrm_source_name(&map, e.source, &len))
+                             != NULL
+                             && len == strlen(name)
+                             && memcmp(source, name, len) == 0))
         {
             ok++;
         }
