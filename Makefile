@@ -72,7 +72,10 @@ $(BUILD)/nginx/objs/Makefile: config
 
 $(MODULE): $(MODULE_SRCS) $(BUILD)/nginx/objs/Makefile
 	$(MAKE) -s -C $(BUILD)/nginx -f objs/Makefile modules >/dev/null
-	cp $(BUILD)/nginx/objs/ngx_http_legacy_redirect_module.so $@
+	@# a new file, not the old one overwritten: an nginx that loaded the
+	@# old one keeps its pages (overwriting them in place crashes it)
+	cp $(BUILD)/nginx/objs/ngx_http_legacy_redirect_module.so $@.tmp
+	mv -f $@.tmp $@
 
 # The way upstream nginx source builds a third-party module: configure
 # with --with-compat only, then "make modules".
