@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,17 +16,21 @@
 
 /*
  * Folders kept open at once (by the walk, and for the posts found in them
- * that the caller still holds).  Past this, a folder's names are read and
- * its descriptor closed at once: its posts are opened by path, as a deep
- * or wide tree must not run out of descriptors.
+ * that the caller still holds): at most WALK_OPEN_MAX, and at most half
+ * of what RLIMIT_NOFILE leaves after WALK_FD_RESERVE for the posts being
+ * read, the map and stdio.  Past this, a folder's names are read and its
+ * descriptor closed at once: its posts are opened by path, as a deep or
+ * wide tree must not run out of descriptors.
  */
 #define WALK_OPEN_MAX    256
+#define WALK_FD_RESERVE  32
 
 /* getdents64() reads this much at a time */
 #define DENTS_SIZE       ((size_t) 32 << 10)
 
-/* folders open now (the walk's thread only) */
+/* folders open now, and the most allowed (the walk's thread only) */
 static size_t  walk_open_dirs;
+static size_t  walk_open_max;
 
 /* A folder already read, identified by device and inode. */
 typedef struct {
@@ -407,7 +412,7 @@ walk_folder(walker_t *w, const walk_dir_t *parent, const char *name,
     memset(&names, 0, sizeof(names));
     rc = read_folder_names(w, fd, path, &names);
 
-    if (walk_open_dirs < WALK_OPEN_MAX) {
+    if (walk_open_dirs < walk_open_max) {
         walk_open_dirs++;
         dir->fd = fd;
     } else {
@@ -460,6 +465,23 @@ walk_root(walker_t *w, const char *root)
     return 0;
 }
 
+/* How many folders may stay open, from the descriptor limit. */
+static size_t
+open_dirs_allowed(void)
+{
+    struct rlimit  rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY
+        || rl.rlim_cur >= 2 * WALK_OPEN_MAX + WALK_FD_RESERVE)
+    {
+        return WALK_OPEN_MAX;
+    }
+
+    return rl.rlim_cur > WALK_FD_RESERVE
+           ? (size_t) (rl.rlim_cur - WALK_FD_RESERVE) / 2 : 0;
+}
+
+
 int
 walk_posts(const char *const *roots, size_t nroots, walk_visit_pt visit,
     void *ctx, diag_t *diag)
@@ -467,6 +489,8 @@ walk_posts(const char *const *roots, size_t nroots, walk_visit_pt visit,
     walker_t  w = { NULL, 0, 0, visit, ctx, diag, NULL };
     size_t    i;
     int       rc = 0;
+
+    walk_open_max = open_dirs_allowed();
 
     w.dents = malloc(DENTS_SIZE);
     if (w.dents == NULL) {

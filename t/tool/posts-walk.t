@@ -147,4 +147,19 @@ subtest 'nesting: 256 levels are read, 257 refused' => sub {
         '257 levels, flow or block, are refused where they start';
 };
 
+subtest 'a low descriptor limit: folders are opened by path past it' => sub {
+    my $d = content();
+    for my $f (0 .. 299) {
+        write_post($d, sprintf('d%03d/p.md', $f),
+                   sprintf("date: 2021-02-03\nlegacyUrl: /old/%03d.html\n", $f));
+    }
+    my $tool = Fixture::root() . '/build/redirect-map';
+    my ($rc, undef, $err) = run('sh', '-c', 'ulimit -n 40 && exec "$0" "$@"',
+                                $tool, 'build', '-q', '-o', "$d.map", $d);
+    is $rc, 0, 'built under ulimit -n 40' or diag $err;
+    is $err, '', 'no error';
+    my ($rc2, $out) = run('redirect-map', 'info', "$d.map");
+    like $out, qr/^entries: 300$/m, 'all 300 posts';
+};
+
 done_testing;
