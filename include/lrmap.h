@@ -35,7 +35,6 @@
 #define LRM_REC_LEN_MASK     0x1fffu
 #define LRM_REC_STATUS_SHIFT 26
 #define LRM_REC_RESERVED     0xe0000000u
-#define LRM_MAX_PROVENANCE   8          /* bytes */
 
 /* A slot: displacement (8 bits), fingerprint (16), record offset (40). */
 #define LRM_SLOT_OFFSET_BITS 40

@@ -780,7 +780,8 @@ lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size)
 {
     unsigned char   header[LRM_HEADER_SIZE];
     unsigned char   count[4];
-    uint64_t        buckets, nslots, off, records_off, records_len, size;
+    uint64_t        buckets, most, nslots, off, records_off, records_len;
+    uint64_t        size;
     uint64_t       *slots;
     int             crowded;
     lrm_buf_t       sources_head = { 0 };
@@ -806,6 +807,12 @@ lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size)
      * too far from its home for its displacement byte) gets more room.
      */
     buckets = w->count ? w->count + w->count / LRM_WRITER_SPARE + 1 : 0;
+    most = buckets * 4 < UINT32_MAX ? buckets * 4 : UINT32_MAX;
+
+    if (buckets > most) {
+        snprintf(err, err_size, "too many entries for one map");
+        return -1;
+    }
 
     for ( ;; ) {
         slots = place_items(w, buckets, &nslots, &crowded);
@@ -813,7 +820,18 @@ lrm_writer_write(lrm_writer_t *w, int fd, char *err, size_t err_size)
             break;
         }
 
+        if (buckets == most) {
+            /* no table size helps keys whose hashes share their top bits */
+            snprintf(err, err_size, "more than %d keys share one home slot "
+                     "at any table size (colliding hashes)",
+                     LRM_MAX_DISPLACEMENT);
+            return -1;
+        }
+
         buckets += buckets / 8 + 1;
+        if (buckets > most) {
+            buckets = most;
+        }
     }
 
     if (slots == NULL) {

@@ -470,6 +470,37 @@ test_provenance(void)
 }
 
 
+/*
+ * More keys than a displacement byte can hold whose hashes share their top
+ * 32 bits: no table size separates them, and the writer says so instead
+ * of growing the table until memory runs out.
+ */
+static void
+test_colliding_homes(void)
+{
+    lrm_writer_t  *w = lrm_writer_new(0);
+    static char    keys[300][16];
+    char           err[128];
+    FILE          *f;
+    size_t         i;
+    int            added = 0;
+
+    for (i = 0; i < 300; i++) {
+        snprintf(keys[i], sizeof(keys[i]), "/c/%zu", i);
+        added += lrm_writer_add_ref(w, UINT64_C(0x1234567800000000) + i,
+                                    keys[i], strlen(keys[i]), "/t", 2, 301,
+                                    LRM_NO_SOURCE, 0) == 0;
+    }
+    CHECK(added == 300, "%d of 300 added", added);
+
+    f = tmpfile();
+    CHECK(lrm_writer_write(w, fileno(f), err, sizeof(err)) == -1
+          && strstr(err, "share one home slot"), "refused: %s", err);
+    fclose(f);
+    lrm_writer_free(w);
+}
+
+
 int
 main(void)
 {
@@ -481,6 +512,7 @@ main(void)
     test_round_trip(100000, 0);
     test_duplicate_refused();
     test_provenance();
+    test_colliding_homes();
     test_damage();
     test_rules_helpers();
     test_rules_round_trip();
