@@ -166,6 +166,7 @@ ngx_http_legacy_redirect_copy(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
 /*
  * "nginx -t" serves nothing: it checks the file as it streams past and
  * then maps the file itself for the rules, instead of copying it all.
+ * The caller makes sure that the file did not change in between.
  */
 static u_char *
 ngx_http_legacy_redirect_check_only(ngx_conf_t *cf, ngx_fd_t fd,
@@ -250,6 +251,7 @@ ngx_http_legacy_redirect_get_copy(ngx_conf_t *cf, ngx_fd_t fd,
 {
     char                              err[256];
     uint64_t                          hash;
+    ngx_file_info_t                   now;
     ngx_http_legacy_redirect_copy_t  *c;
 
     for (c = ngx_http_legacy_redirect_copies; c; c = c->next) {
@@ -276,6 +278,19 @@ ngx_http_legacy_redirect_get_copy(ngx_conf_t *cf, ngx_fd_t fd,
     }
 
     if (c->data == NULL) {
+        ngx_free(c);
+        return NULL;
+    }
+
+    if (ngx_test_config
+        && (ngx_fd_info(fd, &now) == NGX_FILE_ERROR
+            || !ngx_http_legacy_redirect_same_file(fi, &now)))
+    {
+        /* what was checksummed may not be what is mapped */
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "legacy_redirect_map \"%V\": file changed while "
+                           "it was read", name);
+        munmap(c->data, size);
         ngx_free(c);
         return NULL;
     }
