@@ -8,6 +8,7 @@
  */
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -440,12 +441,77 @@ compare_pairs(const void *a, const void *b)
 }
 
 
+/*
+ * A stable LSD radix sort, 16 bits a pass, of n elements of `words` u64
+ * each by the bits [low_bit, 64) of their first u64 (low_bit a multiple of
+ * 16).  Elements equal in those bits keep their order.
+ */
+static int
+radix_sort(uint64_t *a, size_t n, size_t words, unsigned low_bit)
+{
+    uint64_t  *tmp, *from, *to, *swap;
+    size_t    *count, i, w, at, sum, c;
+    unsigned   shift, passes;
+
+    tmp = malloc((n ? n : 1) * words * sizeof(uint64_t));
+    count = malloc(65536 * sizeof(size_t));
+    if (tmp == NULL || count == NULL) {
+        free(tmp);
+        free(count);
+        return -1;
+    }
+
+    from = a;
+    to = tmp;
+    passes = 0;
+
+    for (shift = low_bit; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof(size_t));
+
+        for (i = 0; i < n; i++) {
+            count[(from[i * words] >> shift) & 0xffff]++;
+        }
+
+        for (sum = 0, i = 0; i < 65536; i++) {
+            c = count[i];
+            count[i] = sum;
+            sum += c;
+        }
+
+        for (i = 0; i < n; i++) {
+            at = count[(from[i * words] >> shift) & 0xffff]++ * words;
+
+            for (w = 0; w < words; w++) {
+                to[at + w] = from[i * words + w];
+            }
+        }
+
+        swap = from;
+        from = to;
+        to = swap;
+        passes++;
+    }
+
+    if (passes % 2) {
+        memcpy(a, from, n * words * sizeof(uint64_t));
+    }
+
+    free(tmp);
+    free(count);
+    return 0;
+}
+
+
+/* radix_sort() takes a pair as two u64, the hash first */
+_Static_assert(sizeof(lrm_pair_t) == 2 * sizeof(uint64_t)
+               && offsetof(lrm_pair_t, hash) == 0,
+               "lrm_pair_t is a hash and a value, in this order");
+
+
 int
 lrm_sort_pairs(lrm_pair_t *pairs, size_t n)
 {
-    lrm_pair_t  *tmp, *from, *to, *swap;
-    size_t      *count, i, sum, c;
-    unsigned     shift;
+    size_t  i;
 
     if (n < 4096) {
         if (n > 0) {
@@ -462,44 +528,14 @@ lrm_sort_pairs(lrm_pair_t *pairs, size_t n)
         return 0;
     }
 
-    tmp = malloc(n * sizeof(lrm_pair_t));
-    count = malloc(65536 * sizeof(size_t));
-    if (tmp == NULL || count == NULL) {
-        free(tmp);
-        free(count);
-        return -1;
-    }
+    return radix_sort(&pairs[0].hash, n, 2, 0);
+}
 
-    from = pairs;
-    to = tmp;
 
-    for (shift = 0; shift < 64; shift += 16) {
-        memset(count, 0, 65536 * sizeof(size_t));
-
-        for (i = 0; i < n; i++) {
-            count[(from[i].hash >> shift) & 0xffff]++;
-        }
-
-        for (sum = 0, i = 0; i < 65536; i++) {
-            c = count[i];
-            count[i] = sum;
-            sum += c;
-        }
-
-        for (i = 0; i < n; i++) {
-            to[count[(from[i].hash >> shift) & 0xffff]++] = from[i];
-        }
-
-        swap = from;
-        from = to;
-        to = swap;
-    }
-
-    /* an even number of passes: the result is back in pairs */
-
-    free(tmp);
-    free(count);
-    return 0;
+int
+lrm_sort_u64(uint64_t *keys, size_t n, unsigned low_bit)
+{
+    return radix_sort(keys, n, 1, low_bit);
 }
 
 

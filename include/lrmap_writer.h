@@ -24,6 +24,13 @@ typedef struct {
  */
 int lrm_sort_pairs(lrm_pair_t *pairs, size_t n);
 
+/*
+ * Sorts keys by their bits low_bit..63 (low_bit 0, 16, 32 or 48) with
+ * the same radix sort: keys equal in those bits keep their order.
+ * Returns 0, or -1 when out of memory.
+ */
+int lrm_sort_u64(uint64_t *keys, size_t n, unsigned low_bit);
+
 /* flags: LRM_F_CASELESS and/or LRM_F_SOURCES. NULL when out of memory. */
 lrm_writer_t *lrm_writer_new(uint32_t flags);
 void lrm_writer_free(lrm_writer_t *w);

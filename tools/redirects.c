@@ -882,73 +882,8 @@ compare_entries(const redirect_t *x, const redirect_t *y)
  */
 #define ORDER_HASH(o)  ((uint32_t) ((o) >> 32))
 #define ORDER_ITEM(o)  ((size_t) ((o) & 0xffffffffu))
-
-
-static int
-compare_u64(const void *a, const void *b)
-{
-    uint64_t  x = *(const uint64_t *) a, y = *(const uint64_t *) b;
-
-    return (x > y) - (x < y);
-}
-
-
-/*
- * Sorts the order by hash, then item number: a stable LSD radix sort of
- * the hash half, 16 bits a pass (the numbers are in increasing order to
- * start with).  Returns 0, or -1 when out of memory.
- */
-static int
-sort_order(uint64_t *a, size_t n)
-{
-    uint64_t  *tmp, *from, *to, *swap;
-    size_t    *count, i, sum, c;
-    unsigned   shift;
-
-    if (n < 4096) {
-        qsort(a, n, sizeof(uint64_t), compare_u64);
-        return 0;
-    }
-
-    tmp = malloc(n * sizeof(uint64_t));
-    count = malloc(65536 * sizeof(size_t));
-    if (tmp == NULL || count == NULL) {
-        free(tmp);
-        free(count);
-        return -1;
-    }
-
-    from = a;
-    to = tmp;
-
-    for (shift = 32; shift < 64; shift += 16) {
-        memset(count, 0, 65536 * sizeof(size_t));
-
-        for (i = 0; i < n; i++) {
-            count[(from[i] >> shift) & 0xffff]++;
-        }
-
-        for (sum = 0, i = 0; i < 65536; i++) {
-            c = count[i];
-            count[i] = sum;
-            sum += c;
-        }
-
-        for (i = 0; i < n; i++) {
-            to[count[(from[i] >> shift) & 0xffff]++] = from[i];
-        }
-
-        swap = from;
-        from = to;
-        to = swap;
-    }
-
-    /* two passes: the result is back in a */
-
-    free(tmp);
-    free(count);
-    return 0;
-}
+/* sorted by hash then number with lrm_sort_u64(order, n, 32): the
+ * numbers are in increasing order to start with, and the sort is stable */
 
 
 /*
@@ -978,7 +913,7 @@ sort_items(redirect_list_t *list)
                 & UINT64_C(0xffffffff00000000)) | i;
     }
 
-    if (sort_order(a, n) != 0) {
+    if (lrm_sort_u64(a, n, 32) != 0) {
         return -1;
     }
 

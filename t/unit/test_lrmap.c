@@ -501,6 +501,31 @@ test_colliding_homes(void)
 }
 
 
+/* The radix sort: by the bits asked for, keeping the order of equals. */
+static void
+test_sort_u64(void)
+{
+    uint64_t  *a = malloc(20000 * sizeof(uint64_t));
+    size_t     i, bad = 0;
+
+    srand(7);
+    for (i = 0; i < 20000; i++) {
+        a[i] = ((uint64_t) (rand() % 97) << 32 | (uint64_t) rand() << 48) | i;
+    }
+
+    CHECK(lrm_sort_u64(a, 20000, 32) == 0, "sorted");
+    for (i = 1; i < 20000; i++) {
+        bad += (a[i - 1] >> 32) > (a[i] >> 32)
+               || ((a[i - 1] >> 32) == (a[i] >> 32)
+                   && (uint32_t) a[i - 1] > (uint32_t) a[i]);
+    }
+    CHECK(bad == 0, "%zu out of order", bad);
+
+    CHECK(lrm_sort_u64(a, 0, 0) == 0, "nothing to sort");
+    free(a);
+}
+
+
 int
 main(void)
 {
@@ -513,6 +538,7 @@ main(void)
     test_duplicate_refused();
     test_provenance();
     test_colliding_homes();
+    test_sort_u64();
     test_damage();
     test_rules_helpers();
     test_rules_round_trip();
