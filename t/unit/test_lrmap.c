@@ -201,6 +201,70 @@ test_round_trip(size_t n, uint32_t flags)
 }
 
 
+/*
+ * A map over 64 MiB goes out in 2 MiB writes, records straddling them:
+ * every entry must still read back whole.
+ */
+static void
+test_big_map_round_trip(void)
+{
+    lrm_writer_t   *w = lrm_writer_new(LRM_F_SOURCES);
+    lrm_map_t       map;
+    lrm_entry_t     e;
+    unsigned char  *buf;
+    char            key[64], target[4096], err[128];
+    size_t          n = 20000, i, ok = 0, added = 0, size, tlen;
+    FILE           *f;
+
+    CHECK(lrm_writer_add_source(w, "big.tsv") == 0, "source");
+
+    for (i = 0; i < n; i++) {
+        snprintf(key, sizeof(key), "/big/%zu", i);
+        tlen = 3000 + i % 997;
+        memset(target, 'a' + (int) (i % 26), tlen);
+        target[0] = '/';
+        snprintf(target + tlen - 12, 12, "%011zu", i);
+        added += lrm_writer_add(w, key, strlen(key), target, tlen - 1, 301,
+                                0, (uint32_t) i + 1) == 0;
+    }
+
+    CHECK(added == n, "%zu of %zu big entries added", added, n);
+
+    f = tmpfile();
+    CHECK(lrm_writer_write(w, fileno(f), err, sizeof(err)) == 0,
+          "write: %s", err);
+    lrm_writer_free(w);
+
+    size = (size_t) lseek(fileno(f), 0, SEEK_END);
+    CHECK(size > 64 * 1024 * 1024, "big map is %zu bytes", size);
+    buf = malloc(size);
+    CHECK(buf != NULL && pread(fileno(f), buf, size, 0) == (ssize_t) size,
+          "read back");
+    fclose(f);
+
+    CHECK(lrm_open(&map, buf, size, err, sizeof(err)) == LRM_OK,
+          "open big map: %s", err);
+
+    for (i = 0; i < n; i++) {
+        snprintf(key, sizeof(key), "/big/%zu", i);
+        tlen = 3000 + i % 997;
+        snprintf(target, sizeof(target), "%011zu", i);
+
+        if (lrm_lookup(&map, key, strlen(key), &e) == LRM_OK
+            && e.target_len == tlen - 1
+            && e.target[1] == 'a' + (int) (i % 26)
+            && memcmp(e.target + tlen - 12, target, 11) == 0
+            && e.line == i + 1)
+        {
+            ok++;
+        }
+    }
+
+    CHECK(ok == n, "%zu of %zu big entries found whole", ok, n);
+    free(buf);
+}
+
+
 static void
 test_duplicate_refused(void)
 {
@@ -535,6 +599,7 @@ main(void)
     test_round_trip(1, 0);
     test_round_trip(1000, LRM_F_SOURCES);
     test_round_trip(100000, 0);
+    test_big_map_round_trip();
     test_duplicate_refused();
     test_provenance();
     test_colliding_homes();
