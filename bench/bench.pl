@@ -264,6 +264,8 @@ sub build_bins {
            'include/lrmap_reader.c', 'include/lrmap_hash.c',
            'include/lrmap_normalize.c', '-lcdb') == 0
         or die "cc lookup_bench (libcdb-dev?)\n";
+    system(@cc, '-o', "$bin/fresh_memory", 'bench/fresh_memory.c') == 0
+        or die "cc fresh_memory\n";
 }
 build_bins();
 
@@ -663,6 +665,34 @@ sub part_start {
                 fmt_s(defined $t1 ? $t1 - $t0 : undef);
         }
     }
+    # What bounds the first answer with a big map: the master copies the
+    # map into new memory.  Starts right after the same amount of memory
+    # was taken and given back, and that memory's cost after 5 s idle
+    # against right after it was freed (bench/fresh_memory.c).
+    for my $n (@own) {
+        my $size = -s tsv_map($n);
+        for my $rep (1 .. $R) {
+            my $out = `$bin/fresh_memory $size 5`;
+            my %r = $out =~ /^(\w+) (\S+)$/mg;
+            push @{ $res{"fresh-$n"}{idle} }, $r{touch_s};
+            push @{ $res{"fresh-$n"}{again} }, $r{again_s};
+            my $port = free_port();
+            my $dir = nginx_conf(kind => 'own', n => $n, port => $port,
+                                 workers => 1, name => "start-recycled-$n");
+            system("$bin/fresh_memory $size >/dev/null") == 0
+                or die "fresh_memory failed\n";
+            my $t0 = start_nginx($dir, 0);
+            my $t1 = wait_answer($port, first_line(hits($n)), 900,
+                                 sub { $_[0] == 301 });
+            push @{ $res{"recycled-$n"}{first} },
+                defined $t1 ? $t1 - $t0 : undef;
+            stop_nginx($dir, $port);
+            printf STDERR "  start own %s recycled memory rep %d: %s "
+                . "(fresh memory %s s idle, %s s again)\n", $n, $rep,
+                fmt_s(defined $t1 ? $t1 - $t0 : undef), $r{touch_s},
+                $r{again_s};
+        }
+    }
     my ($bt, $bf) = map { median(@{ $res{'empty-0'}{$_} }) } qw(t first);
     note('start_empty_t', $bt);
     note('start_empty_first', $bf);
@@ -683,6 +713,20 @@ sub part_start {
             fmt_s($bf) . ' (empty)', defined $f ? sprintf('+%.3f s', $f - $bf)
             : 'n/a', $own ? '≤ +0.3 s' : '–',
             $own ? yesno(defined $f && $f - $bf <= 0.3) : '–');
+    }
+    for my $n (@own) {
+        my $f = median(@{ $res{"recycled-$n"}{first} });
+        my ($idle, $again) =
+            map { median(@{ $res{"fresh-$n"}{$_} }) } qw(idle again);
+        note("start_own_${n}_first_recycled", $f);
+        note("fresh_memory_${n}_idle", $idle);
+        note("fresh_memory_${n}_again", $again);
+        row("(why) nginx + module: first answer, memory just recycled",
+            human_n($n), fmt_s($f), fmt_s($bf) . ' (empty)',
+            defined $f ? sprintf('+%.3f s', $f - $bf) : 'n/a', '–', '–');
+        row("(why) new memory of the map's size: after 5 s idle ÷ "
+            . "just freed", human_n($n), fmt_s($idle), fmt_s($again),
+            sprintf('%.1f', $idle / ($again || 1e-9)), '–', '–');
     }
 }
 
@@ -860,13 +904,19 @@ sub part_reload {
                        name => "reload-$kind-$n");
         my $path = $n ? first_line(hits($n)) : '/';
         # the module's map: once as it is (reused), once touched before
-        # each reload, as a rebuilt map would be (read and checked again)
-        my @ways = $kind eq 'own' ? ('same', 'rebuilt') : ('same');
+        # each reload, as a rebuilt map would be (read and checked again);
+        # and rebuilt right after memory of the map's size was freed (why)
+        my @ways = $kind eq 'own' ? ('same', 'rebuilt', 'recycled')
+                                  : ('same');
         for my $way (@ways) {
         for my $rep (1 .. $R) {
             my (undef, $h) = http_get($s->{port}, $path);
             my $old = $h->{'x-pid'} // die "no X-Pid from $kind\n";
-            utime(undef, undef, tsv_map($n)) if $way eq 'rebuilt';
+            utime(undef, undef, tsv_map($n)) if $way ne 'same';
+            if ($way eq 'recycled') {
+                system("$bin/fresh_memory " . (-s tsv_map($n))
+                       . " >/dev/null") == 0 or die "fresh_memory failed\n";
+            }
             my $t0 = time;
             run_quiet("$s->{dir}/logs/reload.log", $nginx, '-p', $s->{dir},
                       '-c', "$s->{dir}/nginx.conf", '-s', 'reload') == 0
@@ -908,6 +958,11 @@ sub part_reload {
             human_n($n), fmt_s($t), fmt_s($base) . ' (empty)',
             sprintf('+%.3f s', $t - $base), '≤ +0.3 s',
             yesno($t - $base <= 0.3));
+        $t = median(@{ $res{"$kind-$n-recycled"} });
+        note("reload_${kind}_${n}_recycled", $t);
+        row("(why) $label: reload, map rebuilt, memory just recycled",
+            human_n($n), fmt_s($t), fmt_s($base) . ' (empty)',
+            sprintf('+%.3f s', $t - $base), '–', '–');
     }
 }
 
