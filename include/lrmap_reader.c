@@ -142,8 +142,11 @@ parse_rule(const unsigned char *r, size_t room, lrm_rule_t *rule)
     rule->target_len = lrm_get16(r + 14);
 
     if (room - LRM_RULE_HEADER < rule->pattern_len + rule->target_len
-        || rule->pattern_len == 0 || (rule->flags & ~LRM_RULE_KNOWN)
-        || !is_known_status(rule->status))
+        || rule->pattern_len == 0 || rule->pattern_len > LRM_MAX_PATTERN
+        || rule->target_len > LRM_MAX_TARGET
+        || (rule->flags & ~LRM_RULE_KNOWN)
+        || !is_known_status(rule->status)
+        || (rule->status == 410) != (rule->target_len == 0))
     {
         return 0;
     }
@@ -389,7 +392,8 @@ read_record(const lrm_map_t *map, uint64_t off, lrm_entry_t *e)
     }
 
     if (e->status == 0 || (head & LRM_REC_RESERVED)
-        || e->key_len > LRM_MAX_KEY || e->target_len > LRM_MAX_TARGET)
+        || e->key_len > LRM_MAX_KEY || e->target_len > LRM_MAX_TARGET
+        || (e->status == 410) != (e->target_len == 0))
     {
         return LRM_ERROR;
     }

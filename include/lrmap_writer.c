@@ -225,8 +225,11 @@ add_entry(lrm_writer_t *w, uint64_t hash, const char *key, size_t key_len,
     lrm_ref_t   *refs;
     size_t       cap;
 
+    /* a 410 has no target, and every other status has one */
+
     if (key_len > LRM_MAX_KEY || target_len > LRM_MAX_TARGET
-        || lrm_status_code(status) < 0)
+        || lrm_status_code(status) < 0
+        || (status == 410) != (target_len == 0))
     {
         return -1;
     }
@@ -399,7 +402,9 @@ lrm_writer_add_rule(lrm_writer_t *w, const char *pattern, size_t pattern_len,
     unsigned char  head[LRM_RULE_HEADER];
 
     if (pattern_len == 0 || pattern_len > LRM_MAX_PATTERN
-        || target_len > LRM_MAX_TARGET || w->rule_count == UINT32_MAX)
+        || target_len > LRM_MAX_TARGET || w->rule_count == UINT32_MAX
+        || lrm_status_code(status) < 0
+        || (status == 410) != (target_len == 0))
     {
         return -1;
     }

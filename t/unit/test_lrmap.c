@@ -130,7 +130,8 @@ make_map(size_t n, uint32_t flags, size_t *size)
     for (i = 0, added = 0; i < n; i++) {
         snprintf(key, sizeof(key), "/k/%zu", i);
         snprintf(target, sizeof(target), "/t/%zu", i);
-        added += lrm_writer_add(w, key, strlen(key), target, strlen(target),
+        added += lrm_writer_add(w, key, strlen(key), target,
+                                i % 7 ? strlen(target) : 0,
                                 i % 7 ? 301 : 410, (uint32_t) src,
                                 (uint32_t) i + 1) == 0;
     }
@@ -173,7 +174,7 @@ test_round_trip(size_t n, uint32_t flags)
         snprintf(target, sizeof(target), "/t/%zu", i);
 
         if (lrm_lookup(&map, key, strlen(key), &e) == LRM_OK
-            && e.target_len == strlen(target)
+            && e.target_len == (i % 7 ? strlen(target) : 0)
             && memcmp(e.target, target, e.target_len) == 0
             && e.status == (i % 7 ? 301u : 410u)
             && (!(flags & LRM_F_SOURCES)
@@ -425,6 +426,81 @@ test_unsafe_target_refused(void)
 }
 
 
+/* Rewrites a map's checksum after a test changed its bytes. */
+static void
+reseal(unsigned char *buf, size_t size)
+{
+    uint64_t  h = lrm_hash(buf, size - LRM_TRAILER_SIZE);
+    size_t    i;
+
+    for (i = 0; i < 8; i++) {
+        buf[size - LRM_TRAILER_SIZE + i] = (unsigned char) (h >> (8 * i));
+    }
+}
+
+
+/*
+ * A 410 has no target and every other status has one: the writer refuses
+ * anything else, and the reader takes a record or rule that breaks the
+ * rule (with a valid checksum) as damaged.
+ */
+static void
+test_gone_has_no_target(void)
+{
+    lrm_writer_t   *w = lrm_writer_new(0);
+    lrm_map_t       map;
+    lrm_entry_t     e;
+    unsigned char   buf[4096];
+    char            err[128];
+    size_t          size, i;
+    FILE           *f = tmpfile();
+
+    CHECK(lrm_writer_add(w, "/g", 2, "/t", 2, 410, 0, 0) == -1,
+          "writer: a 410 entry with a target is refused");
+    CHECK(lrm_writer_add(w, "/m", 2, "", 0, 301, 0, 0) == -1,
+          "writer: a 301 entry without a target is refused");
+    CHECK(lrm_writer_add_rule(w, "^/g", 3, "/t", 2, 410, 0, 0, 0) == -1,
+          "writer: a 410 rule with a target is refused");
+    CHECK(lrm_writer_add_rule(w, "^/m", 3, "", 0, 302, 0, 0, 0) == -1,
+          "writer: a 302 rule without a target is refused");
+    CHECK(lrm_writer_add_rule(w, "^/x", 3, "/y", 2, 404, 0, 0, 0) == -1,
+          "writer: a rule status a map cannot hold is refused");
+
+    CHECK(lrm_writer_add(w, "/a", 2, "/b", 2, 301, 0, 0) == 0, "add /a");
+    CHECK(lrm_writer_add_rule(w, "^/r", 3, "/s", 2, 302, 0, 0, 0) == 0,
+          "add rule");
+    CHECK(lrm_writer_write(w, fileno(f), err, sizeof(err)) == 0, "write");
+    lrm_writer_free(w);
+
+    size = (size_t) lseek(fileno(f), 0, SEEK_END);
+    CHECK(size < sizeof(buf) && pread(fileno(f), buf, size, 0)
+          == (ssize_t) size, "read");
+    fclose(f);
+
+    CHECK(lrm_open(&map, buf, size, err, sizeof(err)) == LRM_OK
+          && lrm_lookup(&map, "/a", 2, &e) == LRM_OK && e.status == 301,
+          "open: %s", err);
+
+    /* the record of /a says 410 (status code 5) but keeps its target */
+    i = (size_t) (e.key - (const char *) buf) - map.record_head;
+    buf[i + 3] = (unsigned char) ((buf[i + 3] & 0x03) | 5 << 2);
+    reseal(buf, size);
+    CHECK(lrm_open(&map, buf, size, err, sizeof(err)) == LRM_OK
+          && lrm_lookup(&map, "/a", 2, &e) == LRM_ERROR,
+          "reader: a 410 record with a target is damaged");
+
+    /* the rule says 410 but keeps its target */
+    buf[i + 3] = (unsigned char) (buf[i + 3] & 0x03);
+    i = map.rules_off + 4;
+    CHECK(lrm_get16(buf + i + 2) == 302, "rule status where expected");
+    buf[i + 2] = 410 & 0xff;
+    buf[i + 3] = 410 >> 8;
+    reseal(buf, size);
+    CHECK(lrm_open(&map, buf, size, err, sizeof(err)) == LRM_ERROR,
+          "reader: a 410 rule with a target is refused: %s", err);
+}
+
+
 static void
 test_rules_round_trip(void)
 {
@@ -600,6 +676,7 @@ main(void)
     test_round_trip(1000, LRM_F_SOURCES);
     test_round_trip(100000, 0);
     test_big_map_round_trip();
+    test_gone_has_no_target();
     test_duplicate_refused();
     test_provenance();
     test_colliding_homes();
