@@ -995,6 +995,11 @@ sub part_lookup {
         row('lookup with normalisation (as the module), hits/misses',
             human_n($n), "$r{map_norm_hit_ns} / $r{map_norm_miss_ns} ns",
             '–', '–', '–', '–');
+        row('(why) lookup: one dependent random read in the map\'s memory',
+            human_n($n), "$r{map_random_read_ns} ns",
+            "$r{map_hit_ns} ns (hit)",
+            sprintf('%.2f', $r{map_hit_ns} / $r{map_random_read_ns}), '–',
+            '–') if defined $r{map_random_read_ns};
     }
 }
 

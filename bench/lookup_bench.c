@@ -12,7 +12,10 @@
  * anonymous mapping with MADV_HUGEPAGE); the cdb is mapped from the file,
  * as tinycdb does, with every page touched first.  Both return the
  * target's address and length; "norm+lookup" adds the URL
- * normalisation the module does for each request.
+ * normalisation the module does for each request.  "random_read" is one
+ * byte read at a random place of the map's memory, each place depending
+ * on the byte before: the cost of one cache miss there, of which a hit
+ * takes two (the slot, then its record) and a miss one.
  */
 
 #include <cdb.h>
@@ -170,6 +173,35 @@ run_cdb(struct cdb *c, const keys_t *k, int want)
     return t0 * 1e9 / (double) k->n;
 }
 
+/*
+ * ns per read of one byte at a random place in the map's memory, each
+ * place depending on the byte read before (as a slot's offset decides
+ * where its record is): what one cache and TLB miss costs there.
+ */
+static double
+run_random_reads(const unsigned char *buf, size_t size, size_t count)
+{
+    uint64_t  x = 1, mask = 1;
+    size_t    j;
+    unsigned  v = 0;
+    double    t0;
+
+    while (mask * 2 <= size) {
+        mask *= 2;
+    }
+    mask -= 1;
+
+    t0 = now();
+    for (j = 0; j < count; j++) {
+        x = x * 6364136223846793005u + 1442695040888963407u + v;
+        v = buf[(x >> 16) & mask];
+    }
+    t0 = now() - t0;
+
+    sink += v;
+    return t0 * 1e9 / (double) count;
+}
+
 static int
 cmp(const void *a, const void *b)
 {
@@ -198,10 +230,10 @@ main(int argc, char **argv)
     lrm_map_t      map;
     struct cdb     c;
     keys_t         hits, misses;
-    double         t0, open_s, res[6][64];
-    static const char *name[6] = {
+    double         t0, open_s, res[7][64];
+    static const char *name[7] = {
         "map_hit_ns", "cdb_hit_ns", "map_miss_ns", "cdb_miss_ns",
-        "map_norm_hit_ns", "map_norm_miss_ns"
+        "map_norm_hit_ns", "map_norm_miss_ns", "map_random_read_ns"
     };
 
     if (argc < 4) {
@@ -267,12 +299,13 @@ main(int argc, char **argv)
         res[3][r] = run_cdb(&c, &misses, 0);
         res[4][r] = run_lrm(&map, &hits, 1, 1);
         res[5][r] = run_lrm(&map, &misses, 0, 1);
+        res[6][r] = run_random_reads(buf, size, count);
     }
 
     printf("entries %u\nlookups %zu\nreps %d\nmap_bytes %zu\n"
            "cdb_bytes %zu\nmap_open_s %.4f\n", n, count, reps, size,
            (size_t) c.cdb_fsize, open_s);
-    for (t = 0; t < 6; t++) {
+    for (t = 0; t < 7; t++) {
         printf("%s %.1f\n", name[t], median(res[t], reps));
     }
     return 0;
