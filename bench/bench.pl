@@ -846,9 +846,11 @@ sub part_throughput {
         $srv{"$kind-$n"} //= server(kind => $kind, n => $n, workers => 1,
                                     pin => 1, name => "tp-$kind-$n");
     }
+    # every other rep runs them in the opposite order, so that no server
+    # is always measured first
     my %res;
     for my $rep (1 .. $R) {
-        for my $r (@runs) {
+        for my $r ($rep % 2 ? @runs : reverse @runs) {
             my ($label, $kind, $n, $traffic, $sn) = @$r;
             my $paths = $traffic eq 'hits' ? hits($sn) : misses($sn);
             my $w = wrk_run($srv{"$kind-$n"}, $paths);
@@ -868,6 +870,16 @@ sub part_throughput {
     }
     my $ceil = $m{'ceiling-0-hits'};
     my $nomod = $m{'empty-0-misses'};
+    # a ratio is the median of each rep's own ratio (figures taken within
+    # a minute of each other), with its range over the reps
+    my $ratio = sub {
+        my ($k, $base, $f) = @_;
+        my @r = map { $res{$k}[$_]{$f} / $res{$base}[$_]{$f} }
+                0 .. $#{ $res{$k} };
+        my @s = sort { $a <=> $b } @r;
+        return (median(@r), sprintf('%.2f (%.2f–%.2f)', median(@r), $s[0],
+                                    $s[-1]));
+    };
     row('return 301 (ceiling): hits', '–',
         sprintf('%.0f req/s, %.2f µs CPU, p50/p99 %s/%s µs', @$ceil{qw(rps cpu_us p50 p99)}),
         '–', '1.00', '–', '–');
@@ -882,21 +894,25 @@ sub part_throughput {
         my $own = $kind eq 'own' && $n == $big;
         my $fig = sprintf('%.0f req/s, %.2f µs CPU, p50/p99 %s/%s µs',
                           @$x{qw(rps cpu_us p50 p99)});
+        my $k = "$kind-$n-$traffic";
         if ($traffic eq 'hits') {
-            my $rr = $x->{rps} / $ceil->{rps};
-            my $cr = $x->{cpu_us} / $ceil->{cpu_us};
+            my ($rr, $rs) = $ratio->($k, 'ceiling-0-hits', 'rps');
+            my ($cr, $cs) = $ratio->($k, 'ceiling-0-hits', 'cpu_us');
+            note("tp_${k}_rps_ratio", $rr);
+            note("tp_${k}_cpu_ratio", $cr);
             row("$label: hits, req/s ÷ return 301", human_n($n), $fig,
-                sprintf('%.0f req/s', $ceil->{rps}), sprintf('%.2f', $rr),
+                sprintf('%.0f req/s', $ceil->{rps}), $rs,
                 $own ? '≥ 0.97' : '–', $own ? yesno($rr >= 0.97) : '–');
             row("$label: hits, server CPU ÷ return 301", human_n($n),
                 sprintf('%.2f µs', $x->{cpu_us}),
-                sprintf('%.2f µs', $ceil->{cpu_us}), sprintf('%.2f', $cr),
+                sprintf('%.2f µs', $ceil->{cpu_us}), $cs,
                 $own ? '≤ 1.05' : '–', $own ? yesno($cr <= 1.05) : '–');
         } else {
-            my $cr = $x->{cpu_us} / $nomod->{cpu_us};
+            my ($cr, $cs) = $ratio->($k, 'empty-0-misses', 'cpu_us');
+            note("tp_${k}_cpu_ratio", $cr);
             row("$label: misses, server CPU ÷ nginx without module",
                 human_n($n), $fig, sprintf('%.2f µs', $nomod->{cpu_us}),
-                sprintf('%.2f', $cr), $own ? '≤ 1.02' : '–',
+                $cs, $own ? '≤ 1.02' : '–',
                 $own ? yesno($cr <= 1.02) : '–');
         }
     }
