@@ -3,6 +3,7 @@
  */
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,10 @@ capture(diag_t *d, int error, const char *file, unsigned line,
     size_t           cap;
 
     if (c->count == c->capacity) {
+        if (c->capacity > SIZE_MAX / 2 / sizeof(diag_message_t)) {
+            return -1;
+        }
+
         cap = c->capacity ? c->capacity * 2 : 4;
         grown = realloc(c->items, cap * sizeof(diag_message_t));
         if (grown == NULL) {
@@ -103,6 +108,10 @@ diag_replay(diag_t *d, diag_capture_t *c)
         }
     }
 
+    /* printed when they came: counted now, with the messages around them */
+    d->errors += c->lost_errors;
+    d->warnings += c->lost_warnings;
+
     diag_capture_free(c);
 }
 
@@ -133,8 +142,8 @@ diag_error(diag_t *d, const char *file, unsigned line, unsigned column,
     if (d->capture != NULL) {
         va_start(ap, fmt);
         if (capture(d, 1, file, line, column, fmt, ap) != 0) {
-            /* out of memory: print it now rather than lose it */
-            d->capture = NULL;
+            /* out of memory: print it now, and count it when replayed */
+            d->capture->lost_errors++;
             va_end(ap);
             va_start(ap, fmt);
             diag_print("error", file, line, column, fmt, ap);
@@ -162,7 +171,15 @@ diag_warning(diag_t *d, const char *file, unsigned line, unsigned column,
 
     if (d->capture != NULL) {
         va_start(ap, fmt);
-        capture(d, 0, file, line, column, fmt, ap);
+        if (capture(d, 0, file, line, column, fmt, ap) != 0) {
+            d->capture->lost_warnings++;
+
+            if (!d->quiet) {
+                va_end(ap);
+                va_start(ap, fmt);
+                diag_print("warning", file, line, column, fmt, ap);
+            }
+        }
         va_end(ap);
         return;
     }

@@ -52,9 +52,15 @@ struct diag_capture_s {
     diag_message_t  *items;
     size_t           count;
     size_t           capacity;
+    size_t           lost_errors;   /* printed at once: no memory to keep */
+    size_t           lost_warnings;
 };
 
-/* Reports every kept message through d, in order, and frees them. */
+/*
+ * Reports every kept message through d, in order, and frees them; the
+ * messages that could not be kept were printed already, and are only
+ * counted in d.
+ */
 void diag_replay(diag_t *d, diag_capture_t *c);
 
 void diag_capture_free(diag_capture_t *c);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "dates.h"
+#include "diag.h"
 #include "posts.h"
 #include "template.h"
 #include "walk.h"
@@ -1025,6 +1027,59 @@ test_diag(void)
     free(r.messages);
 }
 
+
+/*
+ * A thread's messages are kept and replayed in file order.  One that
+ * cannot be kept (no memory: here, a capture already as big as it can
+ * grow) is printed at once and still counted when the rest is replayed,
+ * so that a build with an error never writes its map.
+ */
+static void
+test_diag_capture(void)
+{
+    diag_t          main_d = { .quiet = 1 }, thread_d = { .quiet = 0 };
+    diag_capture_t  kept, *c = &kept;
+    run_t           r;
+    char            log[] = "/tmp/test_posts.log.XXXXXX";
+    int             fd, saved;
+
+    memset(&kept, 0, sizeof(kept));
+    thread_d.capture = c;
+
+    fd = mkstemp(log);
+    unlink(log);
+    fflush(stderr);
+    saved = dup(2);
+    dup2(fd, 2);
+
+    diag_error(&thread_d, "a.md", 1, 0, "kept");
+    diag_warning(&thread_d, "a.md", 2, 0, "kept too");
+
+    /* pretend the capture is full and cannot grow */
+    c->capacity = c->count = SIZE_MAX / sizeof(diag_message_t);
+    diag_error(&thread_d, "b.md", 3, 0, "no room");
+    diag_warning(&thread_d, "b.md", 4, 0, "no room either");
+    c->capacity = c->count = 2;
+
+    fflush(stderr);
+    CHECK(main_d.errors == 0);
+    diag_replay(&main_d, c);
+
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    memset(&r, 0, sizeof(r));
+    r.messages = read_all(fd);
+    close(fd);
+
+    CHECK(main_d.errors == 2 && main_d.warnings == 2);
+    CHECK(c->count == 0 && c->lost_errors == 0 && c->items == NULL);
+    CHECK_STR(r.messages, "b.md:3: error: no room\n"
+              "b.md:4: warning: no room either\n"
+              "a.md:1: error: kept\n");
+    free(r.messages);
+}
+
 int
 main(void)
 {
@@ -1036,6 +1091,7 @@ main(void)
     }
 
     test_diag();
+    test_diag_capture();
     test_real_post();
     test_dates_in_posts();
     test_invalid_dates_in_posts();
