@@ -303,30 +303,36 @@ collect_config(const config_t *cfg, redirect_list_t *list,
 /*
  * The writer's number of a source file, added at its first use (numbers
  * holds those of the list's files, UINT32_MAX until then; idx is the
- * file's index there, or -1); with --no-sources, none.  Returns -1 when
- * out of memory.
+ * file's index there, or -1); with --no-sources, LRM_NO_SOURCE.  Returns
+ * -1 when out of memory.
  */
-static long
+static int
 writer_source(lrm_writer_t *w, uint32_t *numbers, long idx,
-    const char *name, const build_options_t *opt)
+    const char *name, const build_options_t *opt, uint32_t *source)
 {
     long  n;
 
     if (opt->no_sources) {
-        return (long) LRM_NO_SOURCE;
+        *source = LRM_NO_SOURCE;
+        return 0;
     }
 
     if (idx >= 0 && numbers[idx] != UINT32_MAX) {
-        return numbers[idx];
+        *source = numbers[idx];
+        return 0;
     }
 
     n = lrm_writer_add_source(w, name);
+    if (n < 0) {
+        return -1;
+    }
 
-    if (idx >= 0 && n >= 0) {
+    if (idx >= 0) {
         numbers[idx] = (uint32_t) n;
     }
 
-    return n;
+    *source = (uint32_t) n;
+    return 0;
 }
 
 
@@ -345,7 +351,7 @@ fill_writer(lrm_writer_t *w, redirect_list_t *list,
     char           built[32];
     time_t         now;
     size_t         i;
-    long           source, *rule_files = NULL;
+    long          *rule_files = NULL;
     uint32_t      *numbers, *sources = NULL, *rule_sources = NULL;
     redirect_t    *r;
     int            rc = -1, release;
@@ -375,12 +381,11 @@ fill_writer(lrm_writer_t *w, redirect_list_t *list,
     for (i = 0; i < list->count; i++) {
         r = &list->items[i];
 
-        source = writer_source(w, numbers, (long) redirects_source(r),
-                               r->file, opt);
-        if (source == -1) {
+        if (writer_source(w, numbers, (long) redirects_source(r), r->file,
+                          opt, &sources[i]) != 0)
+        {
             goto done;
         }
-        sources[i] = (uint32_t) source;
 
         if (release) {
             redirects_files_done(list, i);
@@ -390,11 +395,11 @@ fill_writer(lrm_writer_t *w, redirect_list_t *list,
     for (i = 0; i < rules->count; i++) {
         rule = &rules->items[i];
 
-        source = writer_source(w, numbers, rule_files[i], rule->file, opt);
-        if (source == -1) {
+        if (writer_source(w, numbers, rule_files[i], rule->file, opt,
+                          &rule_sources[i]) != 0)
+        {
             goto done;
         }
-        rule_sources[i] = (uint32_t) source;
     }
 
     free(numbers);
