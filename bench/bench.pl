@@ -543,7 +543,8 @@ sub part_build {
     print STDERR "== build\n";
     # the tool's own pages (program, libraries, stack) before any work
     my $log = "$data/run/time.log";
-    system('/usr/bin/time', '-f', '%M', '-o', $log, $tool, '--version') == 0
+    run_quiet("$data/run/version.log", '/usr/bin/time', '-f', '%M', '-o',
+              $log, $tool, '--version') == 0
         or die "redirect-map --version failed\n";
     my $own_kb = (split ' ', slurp($log))[0];
     note('tool_version_peak', $own_kb * 1024);

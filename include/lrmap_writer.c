@@ -636,8 +636,9 @@ place_items(const lrm_writer_t *w, uint64_t buckets, uint64_t *nslots,
 
 
 /*
- * The file goes out in whole buffers, so every write but the last starts
- * and ends on a multiple of the buffer size.  A big map is written in
+ * The file goes out in whole buffers, so every write starts on a multiple
+ * of the buffer size, and all but the last two (the rest of the buffer,
+ * then the trailer) also end on one.  A big map is written in
  * 2 MiB pieces: where the file system caches a file in pieces as large
  * as its writes (ext4 and XFS on recent kernels), nginx then reads the
  * map back in about half the time (bench/README.md).  A small map keeps

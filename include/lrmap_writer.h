@@ -43,8 +43,9 @@ long lrm_writer_add_source(lrm_writer_t *w, const char *name);
 
 /*
  * Adds an entry.  key must already be normalised with the flags the
- * writer was made with.  Returns 0, or -1 (out of memory, or a key or
- * target longer than the format allows).  Duplicate keys are found by
+ * writer was made with.  Returns 0, or -1 (out of memory, a key or target
+ * longer than the format allows, a status a map cannot hold, a 410 with a
+ * target or another status without one).  Duplicate keys are found by
  * lrm_writer_finish().
  */
 int lrm_writer_add(lrm_writer_t *w, const char *key, size_t key_len,
@@ -68,7 +69,9 @@ int lrm_writer_set_meta(lrm_writer_t *w, const char *name,
 /*
  * Appends a pattern rule (rules are tried in the order they are added).
  * The pattern and target are stored as given; the caller validated them.
- * Returns 0, or -1 (out of memory, or longer than the format allows).
+ * Returns 0, or -1 (out of memory, longer than the format allows, a
+ * status a map cannot hold, a 410 with a target or another status
+ * without one).
  */
 int lrm_writer_add_rule(lrm_writer_t *w, const char *pattern,
     size_t pattern_len, const char *target, size_t target_len,

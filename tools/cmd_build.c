@@ -470,7 +470,9 @@ write_map(redirect_list_t *list, const rule_list_t *rules,
                        | (list->norm_flags & LRM_NORM_CASELESS
                           ? LRM_F_CASELESS : 0));
     if (w == NULL || fill_writer(w, list, rules, opt) != 0) {
-        fprintf(stderr, "redirect-map: out of memory\n");
+        /* the list was validated: only memory can run out here */
+        fprintf(stderr, "redirect-map: out of memory (or an entry the map "
+                "format cannot hold)\n");
         lrm_writer_free(w);
         return EXIT_IO;
     }

@@ -31,14 +31,17 @@ struct diag_s {
     int            quiet;       /* suppress warnings (errors always print) */
     diag_hook_pt   hook;        /* NULL: none */
     void          *hook_ctx;
-    diag_capture_t *capture;    /* not NULL: keep messages, print nothing */
+    diag_capture_t *capture;    /* not NULL: keep messages, print nothing
+                                   (but what there is no memory to keep) */
 };
 
 /*
  * Messages kept by a diag_t whose capture is set (counted in it, but
  * neither printed nor passed to a hook), to be given later to another
  * diag_t with diag_replay(): threads that read posts keep each file's
- * messages, which are then printed in the order of the files.
+ * messages, which are then printed in the order of the files.  One that
+ * cannot be kept for lack of memory is printed at once, without the hook
+ * (a reading thread may not call it), and only counted by the replay.
  */
 typedef struct {
     int        error;           /* else a warning */
