@@ -991,19 +991,42 @@ test_custom_key(void)
     run_free(&r);
 }
 
+/* stderr goes to a temporary file until stderr_restore() reads it back */
+static int
+stderr_capture(int *saved)
+{
+    char  log[] = "/tmp/test_posts.log.XXXXXX";
+    int   fd;
+
+    fd = mkstemp(log);
+    unlink(log);
+    fflush(stderr);
+    *saved = dup(2);
+    dup2(fd, 2);
+    return fd;
+}
+
+static char *
+stderr_restore(int fd, int saved)
+{
+    char  *text;
+
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    text = read_all(fd);
+    close(fd);
+    return text;
+}
+
 static void
 test_diag(void)
 {
     diag_t  d = { .quiet = 1 };
     run_t   r;
-    char    log[] = "/tmp/test_posts.log.XXXXXX";
     int     fd, saved;
 
-    fd = mkstemp(log);
-    unlink(log);
-    fflush(stderr);
-    saved = dup(2);
-    dup2(fd, 2);
+    fd = stderr_capture(&saved);
 
     diag_error(&d, "f.md", 3, 4, "e%d", 1);
     diag_error(&d, "f.md", 3, 0, "e%d", 2);
@@ -1013,12 +1036,8 @@ test_diag(void)
     d.quiet = 0;
     diag_warning(&d, "f.md", 1, 2, "loud");
 
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
     memset(&r, 0, sizeof(r));
-    r.messages = read_all(fd);
-    close(fd);
+    r.messages = stderr_restore(fd, saved);
 
     CHECK(d.errors == 4 && d.warnings == 2);
     CHECK_STR(r.messages, "f.md:3:4: error: e1\nf.md:3: error: e2\n"
@@ -1040,17 +1059,12 @@ test_diag_capture(void)
     diag_t          main_d = { .quiet = 1 }, thread_d = { .quiet = 0 };
     diag_capture_t  kept, *c = &kept;
     run_t           r;
-    char            log[] = "/tmp/test_posts.log.XXXXXX";
     int             fd, saved;
 
     memset(&kept, 0, sizeof(kept));
     thread_d.capture = c;
 
-    fd = mkstemp(log);
-    unlink(log);
-    fflush(stderr);
-    saved = dup(2);
-    dup2(fd, 2);
+    fd = stderr_capture(&saved);
 
     diag_error(&thread_d, "a.md", 1, 0, "kept");
     diag_warning(&thread_d, "a.md", 2, 0, "kept too");
@@ -1065,12 +1079,8 @@ test_diag_capture(void)
     CHECK(main_d.errors == 0);
     diag_replay(&main_d, c);
 
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
     memset(&r, 0, sizeof(r));
-    r.messages = read_all(fd);
-    close(fd);
+    r.messages = stderr_restore(fd, saved);
 
     CHECK(main_d.errors == 2 && main_d.warnings == 2);
     CHECK(c->count == 0 && c->lost_errors == 0 && c->items == NULL);
