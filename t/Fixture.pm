@@ -17,7 +17,7 @@ use IPC::Open3 qw(open3);
 use Symbol qw(gensym);
 
 our @EXPORT_OK = qw(root map_dir build_map damage_map run write_post slurp
-                    http_get free_port);
+                    http_get free_port build_and_dump);
 
 my $root = abs_path(dirname(__FILE__) . '/..');
 my $dir;
@@ -66,6 +66,16 @@ sub run {
     my $stderr = <$err> // '';
     waitpid $pid, 0;
     return ($? >> 8, $stdout, $stderr);
+}
+
+# build_and_dump($map, @args) runs "redirect-map build @args -o $map" and
+# returns ($exit_code, $stderr, the map's dump or undef when none was made)
+sub build_and_dump {
+    my ($map, @args) = @_;
+    my ($rc, undef, $err) = run('redirect-map', 'build', @args, '-o', $map);
+    my $dump;
+    (undef, $dump) = run('redirect-map', 'dump', $map) if -e $map;
+    return ($rc, $err, $dump);
 }
 
 # write_post($dir, 'posts/x/index.md', "title: X\n...") writes a post whose

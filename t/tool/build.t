@@ -6,7 +6,7 @@ use warnings;
 
 use FindBin;
 use lib "$FindBin::Bin/..";
-use Fixture qw(run write_post slurp);
+use Fixture qw(run write_post slurp build_and_dump);
 use File::Temp qw(tempdir);
 use Test::More;
 
@@ -19,12 +19,7 @@ sub content { my $d = "$tmp/c" . ++$n; mkdir $d; return $d }
 # build(dir, options...) -> (exit, stderr, dump or undef)
 sub build {
     my ($dir, @opt) = @_;
-    my $map = "$dir.map";
-    my ($rc, undef, $err) = run('redirect-map', 'build', @opt, $dir,
-                                '-o', $map);
-    my $dump;
-    (undef, $dump) = run('redirect-map', 'dump', $map) if -e $map;
-    return ($rc, $err, $dump);
+    return build_and_dump("$dir.map", @opt, $dir);
 }
 
 subtest 'date forms and the default template' => sub {

@@ -9,7 +9,7 @@ use warnings;
 
 use FindBin;
 use lib "$FindBin::Bin/..";
-use Fixture qw(run write_post);
+use Fixture qw(run write_post build_and_dump);
 use File::Temp qw(tempdir);
 use POSIX qw(mkfifo);
 use Test::More;
@@ -23,11 +23,8 @@ sub content { my $d = "$tmp/c" . ++$n; mkdir $d; return $d }
 # dump or undef)
 sub build {
     my ($dir, @opt) = @_;
-    my $map = "$dir.map";
-    my ($rc, undef, $err) = run('redirect-map', 'build', @opt, '-o', $map);
+    my ($rc, $err, $dump) = build_and_dump("$dir.map", @opt);
     $err =~ s/ in [\d.]+ s / in X s /;
-    my $dump;
-    (undef, $dump) = run('redirect-map', 'dump', $map) if -e $map;
     return ($rc, $err, $dump);
 }
 
