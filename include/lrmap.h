@@ -263,6 +263,17 @@ long lrm_expand_target(const char *target, size_t target_len,
     const char *subject, const int *caps, int ncaps, char *out);
 
 /*
+ * Whether an expanded target would send the client back to the path it
+ * asked for: target is a site path ("/...") whose path part, up to any
+ * '?' or '#', normalised with flags (LRM_NORM_*), is key.  A rule that
+ * matches the path alone then matches again: a redirect loop.  (For a
+ * rule that also matches the query, it is one only when the query comes
+ * back unchanged; the caller knows.)
+ */
+int lrm_target_is_key(const char *target, size_t target_len,
+    const char *key, size_t key_len, unsigned flags);
+
+/*
  * Checks a rule's target template before it is stored: it is a site
  * path, an absolute http(s) URL whose scheme and host hold no "$", or
  * begins with a capture; it has no spaces or control characters; every

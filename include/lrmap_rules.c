@@ -98,6 +98,24 @@ is_site_path(const char *s, size_t len)
 }
 
 
+int
+lrm_target_is_key(const char *target, size_t target_len, const char *key,
+    size_t key_len, unsigned flags)
+{
+    char  path[LRM_MAX_KEY];
+    long  n;
+
+    if (!is_site_path(target, target_len)) {
+        return 0;
+    }
+
+    n = lrm_normalize_path(target, target_len, path, flags);
+
+    return n >= 0 && (size_t) n == key_len
+           && memcmp(path, key, key_len) == 0;
+}
+
+
 long
 lrm_expand_target(const char *target, size_t target_len, const char *subject,
     const int *caps, int ncaps, char *out)

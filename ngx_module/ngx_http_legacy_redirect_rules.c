@@ -139,6 +139,52 @@ ngx_http_legacy_redirect_subject(ngx_http_request_t *r, ngx_str_t *path,
 }
 
 
+/*
+ * Whether a rule's answer would bring the client back with the same
+ * request, which the rule would answer the same way: its target's path is
+ * the request's (normalised alike), and, for a rule that also matches the
+ * query, the target has no query of its own and the request's comes back
+ * as the rule saw it (passed on, or none).
+ */
+static ngx_uint_t
+ngx_http_legacy_redirect_rule_loops(ngx_http_request_t *r,
+    ngx_http_legacy_redirect_map_t *m, ngx_http_legacy_redirect_rule_t *rule,
+    ngx_str_t *path, ngx_str_t *subject, u_char *target, size_t len)
+{
+    ngx_http_legacy_redirect_loc_conf_t  *lrcf;
+
+    if (!lrm_target_is_key((const char *) target, len,
+                           (const char *) path->data, path->len,
+                           m->norm_flags))
+    {
+        return 0;
+    }
+
+    if (!(rule->rule.flags & LRM_RULE_MATCH_QUERY)) {
+        return 1;
+    }
+
+    /* a target with a query of its own is not judged */
+
+    if (ngx_strlchr(target, target + len, '?')) {
+        return 0;
+    }
+
+    if (subject->len == path->len) {
+        return 1;                   /* no query, then or after */
+    }
+
+    if (rule->rule.flags & LRM_RULE_QUERY_DROP) {
+        return 0;
+    }
+
+    lrcf = ngx_http_get_module_loc_conf(r, ngx_http_legacy_redirect_module);
+
+    return lrcf->query == NGX_HTTP_LEGACY_REDIRECT_QUERY_KEEP
+           || (rule->rule.flags & LRM_RULE_QUERY_KEEP);
+}
+
+
 ngx_int_t
 ngx_http_legacy_redirect_match_rules(ngx_http_request_t *r,
     ngx_http_legacy_redirect_map_t *m, ngx_str_t *path,
@@ -209,6 +255,18 @@ ngx_http_legacy_redirect_match_rules(ngx_http_request_t *r,
                 ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                               "legacy_redirect_map \"%V\": rule %ui "
                               "(%*s:%uD) gives an unsafe target for \"%V\", "
+                              "not redirected", &m->name, i + 1,
+                              rule->rule.source_len, rule->rule.source,
+                              rule->rule.line, subject);
+                return NGX_DECLINED;
+            }
+
+            if (ngx_http_legacy_redirect_rule_loops(r, m, rule, path,
+                                                    subject, target, len))
+            {
+                ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                              "legacy_redirect_map \"%V\": rule %ui "
+                              "(%*s:%uD) redirects \"%V\" to itself, "
                               "not redirected", &m->name, i + 1,
                               rule->rule.source_len, rule->rule.source,
                               rule->rule.line, subject);

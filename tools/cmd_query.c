@@ -185,6 +185,14 @@ lookup_one(lookup_t *lk, const char *url)
             return 0;
         }
 
+        if (rc == 1 && lk->hit->loops) {
+            fprintf(stderr, "%s: not found (rule %s:%u matches but redirects "
+                    "to itself)\n", url, lk->hit->rule->file,
+                    lk->hit->rule->line);
+            lk->missed = 1;
+            return 0;
+        }
+
         if (rc == 1) {
             printf("%s\t%u\t", lk->hit->target, lk->hit->rule->status);
             if (lk->hit->rule->file[0] != '\0') {      /* --no-sources */

@@ -249,6 +249,29 @@ rules_add_compiled(rule_list_t *list, const lrm_rule_t *lr, char *err,
 }
 
 
+/* The module's ngx_http_legacy_redirect_rule_loops(), query kept. */
+static int
+target_loops(const rule_list_t *list, const rule_t *r, const char *path,
+    size_t path_len, size_t subject_len, const rule_hit_t *hit)
+{
+    if (!lrm_target_is_key(hit->target, (size_t) hit->target_len, path,
+                           path_len, list->caseless ? LRM_NORM_CASELESS : 0))
+    {
+        return 0;
+    }
+
+    if (!(r->flags & LRM_RULE_MATCH_QUERY)) {
+        return 1;
+    }
+
+    if (memchr(hit->target, '?', (size_t) hit->target_len) != NULL) {
+        return 0;
+    }
+
+    return subject_len == path_len || !(r->flags & LRM_RULE_QUERY_DROP);
+}
+
+
 int
 rules_match(rule_list_t *list, const char *path, size_t path_len,
     const char *query, size_t query_len, rule_hit_t *hit)
@@ -262,6 +285,7 @@ rules_match(rule_list_t *list, const char *path, size_t path_len,
 
     hit->rule = NULL;
     hit->target_len = 0;
+    hit->loops = 0;
     hit->target[0] = '\0';
 
     if (list->count == 0) {
@@ -330,6 +354,11 @@ rules_match(rule_list_t *list, const char *path, size_t path_len,
                                                 subject, caps, n,
                                                 hit->target);
             hit->target[hit->target_len > 0 ? hit->target_len : 0] = '\0';
+
+            if (hit->target_len >= 0) {
+                hit->loops = target_loops(list, r, path, path_len,
+                                          subject_len, hit);
+            }
         }
 
         free(with);

@@ -50,6 +50,8 @@ typedef struct {
 typedef struct {
     const rule_t  *rule;             /* NULL: no rule matched */
     long           target_len;       /* -1: unsafe, no answer */
+    int            loops;            /* 1: it leads back here (see
+                                        rules_match()), no answer */
     char           target[LRM_MAX_TARGET + 1];   /* NUL-terminated */
 } rule_hit_t;
 
@@ -74,7 +76,12 @@ int rules_add_compiled(rule_list_t *list, const lrm_rule_t *r, char *err,
  * Tries the rules on a normalised path and a query string (without its
  * '?', may be empty).  Returns 1 and fills *hit when a rule matched
  * (hit->target_len -1 when its target is unsafe), 0 when none did, -1 on
- * a matching error (out of memory, match limit).
+ * a matching error (out of memory, match limit).  hit->loops is 1 when
+ * the target would bring the client back with the same request, as the
+ * module judges it (lrm_target_is_key(), and for a rule that matches the
+ * query too, no query in the target and the request's passed on as with
+ * "legacy_redirect_query keep", the default): the module then answers
+ * nothing.
  */
 int rules_match(rule_list_t *list, const char *path, size_t path_len,
     const char *query, size_t query_len, rule_hit_t *hit);

@@ -39,4 +39,35 @@ is $out, "/about/\t301\t$src:31\texact\n"
 ($rc, undef, $err) = run('sh', '-c', "'$tool' lookup '$dir/none.map' < /dev/null");
 is $rc, 3, 'missing map: exit 3';
 
+# a rule whose answer leads back to the request: no answer, as the module
+my $loops = "$dir/loops.map";
+my $lsrc = root() . '/t/fixtures/loops/redirect-map.yaml';
+run('redirect-map', 'build', '-q', '-c', $lsrc, '-o', $loops);
+($rc, $out, $err) = run('redirect-map', 'lookup', $loops, '/blog/x',
+                        '/blog/x/', '/same/%79', '/search?q=a&m=1',
+                        '/find?q=a', '/label?name=a');
+is $rc, 1, 'a rule leading back to the request is not found: exit 1';
+is $out, "/blog/x/\t301\t$lsrc:6\trule\n"
+       . "/find\t301\t$lsrc:15\trule\n"
+       . "/label?tag=a\t301\t$lsrc:23\trule\n",
+    'the redirects that do not lead back are found';
+is $err, "/blog/x/: not found (rule $lsrc:6 matches but redirects to itself)\n"
+       . "/same/%79: not found (rule $lsrc:9 matches but redirects to itself)\n"
+       . "/search?q=a&m=1: not found (rule $lsrc:12 matches but redirects "
+       . "to itself)\n",
+    'each loop is named with its rule';
+
+($rc, undef, $err) = run('redirect-map', 'lookup',
+    build_caseless_loops(), '/Old/x');
+is $rc, 1, 'caseless: /Old/x to /old/x loops';
+like $err, qr{^/Old/x: not found \(rule .*caseless\.yaml:4 matches but redirects to itself\)$},
+    'caseless: named';
+
+sub build_caseless_loops {
+    my $map = "$dir/loops-caseless.map";
+    run('redirect-map', 'build', '-q', '-c',
+        root() . '/t/fixtures/loops/caseless.yaml', '-o', $map);
+    return $map;
+}
+
 done_testing;

@@ -358,6 +358,15 @@ expect_expand(const char *target, const char *subject, int g_start,
 
 
 static void
+expect_is_key(const char *target, const char *key, unsigned flags, int want)
+{
+    CHECK(lrm_target_is_key(target, strlen(target), key, strlen(key), flags)
+          == want, "target %s %s key %s (flags %u)", target,
+          want ? "leads back to" : "does not lead back to", key, flags);
+}
+
+
+static void
 test_rules_helpers(void)
 {
     expect_strip("m=1", "");
@@ -394,6 +403,19 @@ test_rules_helpers(void)
     CHECK(lrm_check_rule_target("/a\r\n", 4, 0) != NULL, "CR LF");
     CHECK(lrm_check_rule_target("ftp://x/", 8, 0) != NULL, "ftp");
     CHECK(lrm_check_rule_target("$1", 2, 1) == NULL, "capture first");
+
+    expect_is_key("/blog/x//", "/blog/x/", 0, 1);
+    expect_is_key("/same/%79", "/same/y", 0, 1);
+    expect_is_key("/tag/x?from=feed", "/tag/x", 0, 1);
+    expect_is_key("/a/b.html/#top", "/a/b.html", 0, 1);
+    expect_is_key("/old/x", "/old/x", LRM_NORM_CASELESS, 1);
+    expect_is_key("/Old/x", "/old/x", LRM_NORM_CASELESS, 1);
+    expect_is_key("/Old/x", "/old/x", 0, 0);
+    expect_is_key("/blog/x/", "/blog/x", 0, 0);
+    expect_is_key("/a%2Fb", "/a/b", 0, 0);
+    expect_is_key("https://example.org/x", "/x", 0, 0);
+    expect_is_key("//x", "/x", 0, 0);
+    expect_is_key("/../x", "/x", 0, 0);
 }
 
 
