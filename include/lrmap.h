@@ -274,6 +274,16 @@ int lrm_target_is_key(const char *target, size_t target_len,
     const char *key, size_t key_len, unsigned flags);
 
 /*
+ * Whether the request that follows a redirect to target carries the same
+ * query as this one, once Blogger's m=0/m=1 are removed from both: query
+ * is this request's, already without them (lrm_query_strip_mobile()), and
+ * passed says whether it is appended to the target (after '&' when the
+ * target has a query of its own).
+ */
+int lrm_target_same_query(const char *target, size_t target_len,
+    const char *query, size_t query_len, int passed);
+
+/*
  * Checks a rule's target template before it is stored: it is a site
  * path, an absolute http(s) URL whose scheme and host hold no "$", or
  * begins with a capture; it has no spaces or control characters; every

@@ -116,6 +116,40 @@ lrm_target_is_key(const char *target, size_t target_len, const char *key,
 }
 
 
+int
+lrm_target_same_query(const char *target, size_t target_len,
+    const char *query, size_t query_len, int passed)
+{
+    char         own[LRM_MAX_TARGET];
+    size_t       n;
+    const char  *q, *end;
+
+    /* the target's own query, without m=0/m=1: "" when it has none */
+
+    end = memchr(target, '#', target_len);
+    end = end ? end : target + target_len;
+    q = memchr(target, '?', (size_t) (end - target));
+
+    n = 0;
+
+    if (q != NULL && (size_t) (end - q - 1) <= sizeof(own)) {
+        n = lrm_query_strip_mobile(q + 1, (size_t) (end - q - 1), own);
+
+    } else if (q != NULL) {
+        return 0;                       /* longer than any target */
+    }
+
+    /* passed on, the query follows the target's: the same only when the
+     * target adds nothing; otherwise the target's alone must be it */
+
+    if (passed) {
+        return n == 0;
+    }
+
+    return n == query_len && memcmp(own, query, n) == 0;
+}
+
+
 long
 lrm_expand_target(const char *target, size_t target_len, const char *subject,
     const int *caps, int ncaps, char *out)

@@ -140,17 +140,22 @@ ngx_http_legacy_redirect_subject(ngx_http_request_t *r, ngx_str_t *path,
 
 
 /*
- * Whether a rule's answer would bring the client back with the same
- * request, which the rule would answer the same way: its target's path is
- * the request's (normalised alike), and, for a rule that also matches the
- * query, the target has no query of its own and the request's comes back
- * as the rule saw it (passed on, or none).
+ * Whether rule i's answer would bring the client straight back to it: the
+ * target's path is the request's (normalised alike), so no exact entry
+ * answers the next request either, and the rule matches it again.  A rule
+ * that also matches the query must see the same query again; a rule on
+ * the path alone matches anyway, unless the query changes and an earlier
+ * match_query rule might then answer first (not judged).
  */
 static ngx_uint_t
 ngx_http_legacy_redirect_rule_loops(ngx_http_request_t *r,
-    ngx_http_legacy_redirect_map_t *m, ngx_http_legacy_redirect_rule_t *rule,
-    ngx_str_t *path, ngx_str_t *subject, u_char *target, size_t len)
+    ngx_http_legacy_redirect_map_t *m, ngx_uint_t i, ngx_str_t *path,
+    u_char *target, size_t len)
 {
+    size_t                                qlen;
+    u_char                               *query;
+    ngx_str_t                             subject;
+    ngx_uint_t                            k, flags, passed, same;
     ngx_http_legacy_redirect_loc_conf_t  *lrcf;
 
     if (!lrm_target_is_key((const char *) target, len,
@@ -160,28 +165,42 @@ ngx_http_legacy_redirect_rule_loops(ngx_http_request_t *r,
         return 0;
     }
 
-    if (!(rule->rule.flags & LRM_RULE_MATCH_QUERY)) {
-        return 1;
-    }
+    /* the query as match_query rules see it, and whether it is passed on
+     * (as ngx_http_legacy_redirect_args() decides) */
 
-    /* a target with a query of its own is not judged */
-
-    if (ngx_strlchr(target, target + len, '?')) {
+    if (ngx_http_legacy_redirect_subject(r, path, &subject) != NGX_OK) {
         return 0;
     }
 
-    if (subject->len == path->len) {
-        return 1;                   /* no query, then or after */
+    query = subject.data;
+    qlen = 0;
+
+    if (subject.len > path->len) {
+        query = subject.data + path->len + 1;
+        qlen = subject.len - path->len - 1;
     }
 
-    if (rule->rule.flags & LRM_RULE_QUERY_DROP) {
-        return 0;
-    }
-
+    flags = m->rules[i].rule.flags;
     lrcf = ngx_http_get_module_loc_conf(r, ngx_http_legacy_redirect_module);
 
-    return lrcf->query == NGX_HTTP_LEGACY_REDIRECT_QUERY_KEEP
-           || (rule->rule.flags & LRM_RULE_QUERY_KEEP);
+    passed = !(flags & LRM_RULE_QUERY_DROP)
+             && (lrcf->query == NGX_HTTP_LEGACY_REDIRECT_QUERY_KEEP
+                 || (flags & LRM_RULE_QUERY_KEEP));
+
+    same = lrm_target_same_query((const char *) target, len,
+                                 (const char *) query, qlen, passed);
+
+    if (same || (flags & LRM_RULE_MATCH_QUERY)) {
+        return same;
+    }
+
+    for (k = 0; k < i; k++) {
+        if (m->rules[k].rule.flags & LRM_RULE_MATCH_QUERY) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
@@ -261,8 +280,8 @@ ngx_http_legacy_redirect_match_rules(ngx_http_request_t *r,
                 return NGX_DECLINED;
             }
 
-            if (ngx_http_legacy_redirect_rule_loops(r, m, rule, path,
-                                                    subject, target, len))
+            if (ngx_http_legacy_redirect_rule_loops(r, m, i, path, target,
+                                                    (size_t) len))
             {
                 ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                               "legacy_redirect_map \"%V\": rule %ui "

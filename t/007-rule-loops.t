@@ -1,7 +1,7 @@
 # A pattern rule with captures can only be judged on a request: where its
-# answer would bring the client straight back with the same request, the
-# module answers nothing (and logs why) instead of a redirect loop.
-# Rules from t/fixtures/loops/.
+# answer would bring the client straight back to the same rule, the module
+# answers nothing (and logs why) instead of a redirect loop; where the path
+# or the query changes, it redirects.  Rules from t/fixtures/loops/.
 
 use strict;
 use warnings;
@@ -149,7 +149,98 @@ to itself
 
 
 
-=== TEST 9: caseless map: /Old/x goes to /old/x, which the rule matches too
+=== TEST 9: match_query, the target's own query equals the request's once it is dropped
+--- config
+    legacy_redirect_map $TEST_NGINX_MAP_DIR/loops.map;
+    location = /p {
+        return 200 "served\n";
+    }
+--- request
+GET /p?id=3
+--- error_code: 200
+--- response_body
+served
+--- error_log
+rule 7 (
+redirects "/p?id=3" to itself
+
+
+
+=== TEST 10: match_query on a request without a query: the same request again
+--- config
+    legacy_redirect_map $TEST_NGINX_MAP_DIR/loops.map;
+    location = /s {
+        return 200 "served\n";
+    }
+--- request
+GET /s
+--- error_code: 200
+--- response_body
+served
+--- error_log
+redirects "/s" to itself
+
+
+
+=== TEST 11: match_query, the query dropped by the server: one redirect
+--- config
+    absolute_redirect off;
+    legacy_redirect_query drop;
+    legacy_redirect_map $TEST_NGINX_MAP_DIR/loops.map;
+--- request
+GET /s?x=1
+--- error_code: 301
+--- response_headers
+Location: /s
+--- no_error_log
+to itself
+
+
+
+=== TEST 12: ...but kept by the rule's "query: keep": the same request again
+--- config
+    legacy_redirect_query drop;
+    legacy_redirect_map $TEST_NGINX_MAP_DIR/loops.map;
+    location = /k {
+        return 200 "served\n";
+    }
+--- request
+GET /k?x=1
+--- error_code: 200
+--- response_body
+served
+--- error_log
+redirects "/k?x=1" to itself
+
+
+
+=== TEST 13: a rule on the path that adds a query an earlier match_query rule answers
+--- config
+    absolute_redirect off;
+    legacy_redirect_map $TEST_NGINX_MAP_DIR/loops.map;
+--- request
+GET /feeds/posts/default
+--- error_code: 301
+--- response_headers
+Location: /feeds/posts/default?alt=rss
+--- no_error_log
+to itself
+
+
+
+=== TEST 14: ...which answers the next request
+--- config
+    absolute_redirect off;
+    legacy_redirect_map $TEST_NGINX_MAP_DIR/loops.map;
+--- request
+GET /feeds/posts/default?alt=rss
+--- error_code: 301
+--- response_headers
+Location: /feed.xml?alt=rss
+
+
+
+=== TEST 15: caseless map: /Old/x goes to /old/x, which the rule matches too
 --- config
     legacy_redirect_map $TEST_NGINX_MAP_DIR/loops-caseless.map;
     location /Old/ {

@@ -249,26 +249,48 @@ rules_add_compiled(rule_list_t *list, const lrm_rule_t *lr, char *err,
 }
 
 
-/* The module's ngx_http_legacy_redirect_rule_loops(), query kept. */
+/*
+ * The module's ngx_http_legacy_redirect_rule_loops() for rule r, with
+ * "legacy_redirect_query keep" (the default).  0 when out of memory.
+ */
 static int
 target_loops(const rule_list_t *list, const rule_t *r, const char *path,
-    size_t path_len, size_t subject_len, const rule_hit_t *hit)
+    size_t path_len, const char *query, size_t query_len,
+    const rule_hit_t *hit)
 {
+    const rule_t  *k;
+    char          *stripped;
+    size_t         n;
+    int            same;
+
     if (!lrm_target_is_key(hit->target, (size_t) hit->target_len, path,
                            path_len, list->caseless ? LRM_NORM_CASELESS : 0))
     {
         return 0;
     }
 
-    if (!(r->flags & LRM_RULE_MATCH_QUERY)) {
-        return 1;
-    }
-
-    if (memchr(hit->target, '?', (size_t) hit->target_len) != NULL) {
+    stripped = malloc(query_len + 1);
+    if (stripped == NULL) {
         return 0;
     }
 
-    return subject_len == path_len || !(r->flags & LRM_RULE_QUERY_DROP);
+    n = lrm_query_strip_mobile(query, query_len, stripped);
+    same = lrm_target_same_query(hit->target, (size_t) hit->target_len,
+                                 stripped, n,
+                                 !(r->flags & LRM_RULE_QUERY_DROP));
+    free(stripped);
+
+    if (same || (r->flags & LRM_RULE_MATCH_QUERY)) {
+        return same;
+    }
+
+    for (k = list->items; k < r; k++) {
+        if (k->flags & LRM_RULE_MATCH_QUERY) {
+            return 0;
+        }
+    }
+
+    return 1;
 }
 
 
@@ -356,8 +378,8 @@ rules_match(rule_list_t *list, const char *path, size_t path_len,
             hit->target[hit->target_len > 0 ? hit->target_len : 0] = '\0';
 
             if (hit->target_len >= 0) {
-                hit->loops = target_loops(list, r, path, path_len,
-                                          subject_len, hit);
+                hit->loops = target_loops(list, r, path, path_len, query,
+                                          query_len, hit);
             }
         }
 

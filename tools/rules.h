@@ -77,10 +77,9 @@ int rules_add_compiled(rule_list_t *list, const lrm_rule_t *r, char *err,
  * '?', may be empty).  Returns 1 and fills *hit when a rule matched
  * (hit->target_len -1 when its target is unsafe), 0 when none did, -1 on
  * a matching error (out of memory, match limit).  hit->loops is 1 when
- * the target would bring the client back with the same request, as the
- * module judges it (lrm_target_is_key(), and for a rule that matches the
- * query too, no query in the target and the request's passed on as with
- * "legacy_redirect_query keep", the default): the module then answers
+ * the target would bring the client straight back to the same rule, as
+ * the module judges it with "legacy_redirect_query keep", the default
+ * (ngx_http_legacy_redirect_rule_loops()): the module then answers
  * nothing.
  */
 int rules_match(rule_list_t *list, const char *path, size_t path_len,

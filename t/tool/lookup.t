@@ -44,17 +44,22 @@ my $loops = "$dir/loops.map";
 my $lsrc = root() . '/t/fixtures/loops/redirect-map.yaml';
 run('redirect-map', 'build', '-q', '-c', $lsrc, '-o', $loops);
 ($rc, $out, $err) = run('redirect-map', 'lookup', $loops, '/blog/x',
-                        '/blog/x/', '/same/%79', '/search?q=a&m=1',
-                        '/find?q=a', '/label?name=a');
+                        '/blog/x/', '/same/%79', '/tag/x', '/search?q=a&m=1',
+                        '/find?q=a', '/label?name=a', '/p?id=3', '/s',
+                        '/feeds/posts/default');
 is $rc, 1, 'a rule leading back to the request is not found: exit 1';
-is $out, "/blog/x/\t301\t$lsrc:6\trule\n"
-       . "/find\t301\t$lsrc:15\trule\n"
-       . "/label?tag=a\t301\t$lsrc:23\trule\n",
+is $out, "/blog/x/\t301\t$lsrc:7\trule\n"
+       . "/find\t301\t$lsrc:20\trule\n"
+       . "/label?tag=a\t301\t$lsrc:25\trule\n"
+       . "/feeds/posts/default?alt=rss\t301\t$lsrc:47\trule\n",
     'the redirects that do not lead back are found';
-is $err, "/blog/x/: not found (rule $lsrc:6 matches but redirects to itself)\n"
-       . "/same/%79: not found (rule $lsrc:9 matches but redirects to itself)\n"
-       . "/search?q=a&m=1: not found (rule $lsrc:12 matches but redirects "
-       . "to itself)\n",
+my $loop = 'matches but redirects to itself)';
+is $err, "/blog/x/: not found (rule $lsrc:7 $loop\n"
+       . "/same/%79: not found (rule $lsrc:10 $loop\n"
+       . "/tag/x: not found (rule $lsrc:13 $loop\n"
+       . "/search?q=a&m=1: not found (rule $lsrc:16 $loop\n"
+       . "/p?id=3: not found (rule $lsrc:29 $loop\n"
+       . "/s: not found (rule $lsrc:35 $loop\n",
     'each loop is named with its rule';
 
 ($rc, undef, $err) = run('redirect-map', 'lookup',

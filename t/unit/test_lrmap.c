@@ -367,6 +367,17 @@ expect_is_key(const char *target, const char *key, unsigned flags, int want)
 
 
 static void
+expect_same_query(const char *target, const char *query, int kept,
+    int want)
+{
+    CHECK(lrm_target_same_query(target, strlen(target), query,
+                                strlen(query), kept) == want,
+          "target %s after \"%s\" (%s): want %s query", target, query,
+          kept ? "passed on" : "dropped", want ? "the same" : "another");
+}
+
+
+static void
 test_rules_helpers(void)
 {
     expect_strip("m=1", "");
@@ -416,6 +427,19 @@ test_rules_helpers(void)
     expect_is_key("https://example.org/x", "/x", 0, 0);
     expect_is_key("//x", "/x", 0, 0);
     expect_is_key("/../x", "/x", 0, 0);
+
+    /* the next request's query, passed on or not, against this one's */
+    expect_same_query("/s", "", 1, 1);
+    expect_same_query("/s", "", 0, 1);
+    expect_same_query("/s", "q=a", 1, 1);
+    expect_same_query("/s", "q=a", 0, 0);
+    expect_same_query("/s?m=1", "q=a", 1, 1);
+    expect_same_query("/s?q=a", "q=a", 0, 1);
+    expect_same_query("/s?m=0&q=a#top", "q=a", 0, 1);
+    expect_same_query("/s?q=a", "q=a", 1, 0);
+    expect_same_query("/s?q=a", "", 1, 0);
+    expect_same_query("/s?q=b", "q=a", 0, 0);
+    expect_same_query("/s#a?q=a", "q=a", 0, 0);
 }
 
 
