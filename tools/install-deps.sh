@@ -11,7 +11,8 @@ packages=(build-essential nginx nginx-dev libyaml-dev libpcre2-dev curl perl)
 
 case "${1:-}" in
 test)
-    packages+=(clang libclang-rt-dev valgrind debhelper dpkg-dev lintian man-db)
+    packages+=(clang libclang-rt-dev valgrind debhelper dpkg-dev lintian man-db
+               haproxy)
     ;;
 bench)
     # wrk, HAProxy and tinycdb to compare with, GNU time for peak memory,
