@@ -100,6 +100,7 @@ typedef struct {
     size_t            exported;
     size_t            unexpressible; /* keys the server cannot compare */
     size_t            spaces;       /* keys with a space (apache, haproxy) */
+    int               query_target; /* an exported target holds a '?' */
     size_t            other_status; /* left out by the status filter */
     size_t            unsupported;  /* a status the format lacks */
     size_t            duplicates;   /* same key for a caseless server */
@@ -317,6 +318,12 @@ print_header(const dump_t *d, const mapfile_entries_t *list, size_t longest)
                status, d->path, status, status);
         if (status == 410) {
             printf("#   RewriteRule ^ - [G,L]\n");
+        } else if (d->query_target) {
+            printf("#   RewriteRule ^ %%1 [R=%d,L,QSA,UnsafeAllow3F]\n"
+                   "# (some targets hold a query: QSA puts the request's "
+                   "after it, and Apache\n"
+                   "# 2.4.60 and later refuse a '?' from a map without "
+                   "UnsafeAllow3F)\n", status);
         } else {
             printf("#   RewriteRule ^ %%1 [R=%d,L]\n", status);
         }
@@ -644,6 +651,9 @@ cmd_dump(int argc, char **argv)
             decoded[i][n] = '\0';
             if ((size_t) n > longest) {
                 longest = (size_t) n;
+            }
+            if (memchr(list.items[i].target, '?', list.items[i].target_len)) {
+                d.query_target = 1;
             }
         }
 

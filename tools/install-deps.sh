@@ -11,8 +11,10 @@ packages=(build-essential nginx nginx-dev libyaml-dev libpcre2-dev curl perl)
 
 case "${1:-}" in
 test)
+    # haproxy and apache2-bin (the server alone, no service) run the
+    # exports of redirect-map dump in t/tool/export-*.t
     packages+=(clang libclang-rt-dev valgrind debhelper dpkg-dev lintian man-db
-               haproxy)
+               haproxy apache2-bin)
     ;;
 bench)
     # wrk, HAProxy and tinycdb to compare with, GNU time for peak memory,

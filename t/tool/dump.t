@@ -105,6 +105,16 @@ subtest 'apache and haproxy' => sub {
         . "/comma,x.html /a,b\n/dollar.html /price\$5\n/semi;colon.html /semi\n",
         'KEY TARGET, no key with a space';
     like $err, qr/1 entry not exported: the key holds a space/, 'says so';
+    like $out, qr/^#   RewriteRule \^ %1 \[R=301,L\]$/m,
+        'no target with a query: a plain rule';
+    open my $q, '>', "$dir/query.yaml" or die;
+    print {$q} "redirects:\n  /a.html: /a?x=1\n  /b.html: /b\n";
+    close $q;
+    run('redirect-map', 'build', '-q', '-c', "$dir/query.yaml", '-o',
+        "$dir/query.map");
+    ($rc, $out) = dump_map('--format', 'apache', "$dir/query.map");
+    like $out, qr/^#   RewriteRule \^ %1 \[R=301,L,QSA,UnsafeAllow3F\]$/m,
+        'a target with a query: QSA and UnsafeAllow3F';
     ($rc, $out, $err) = dump_map('--format', 'haproxy', $map);
     is $rc, 0, 'haproxy: exit 0';
     like $out, qr/^#   http-request redirect code 301 location %\[path,url_dec,map\(/m,
