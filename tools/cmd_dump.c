@@ -297,13 +297,24 @@ print_header(const dump_t *d, const mapfile_entries_t *list, size_t longest)
                "#   map_hash_bucket_size %zu;   # the longest key is "
                "%zu bytes\n"
                "#   map_hash_max_size %zu;\n"
-               "#   map $uri $legacy_%d { include THIS_FILE; }\n"
-               "# and in server {}:\n",
+               "#   map $uri $legacy_%d { include THIS_FILE; }\n",
                status, d->path, bucket, longest, max, status);
         if (status == 410) {
-            printf("#   if ($legacy_410) { return 410; }\n");
+            printf("# and in server {}:\n"
+                   "#   if ($legacy_410) { return 410; }\n");
+        } else if (d->query_target) {
+            /* the request's query after '&' where the target has one */
+            printf("#   map $is_args$legacy_%d $legacy_%d_q "
+                   "{ \"~^\\?.*\\?\" \"&\"; \"~^\\?\" \"?\"; }\n"
+                   "# and in server {}:\n"
+                   "#   if ($legacy_%d) { return %d $legacy_%d$legacy_%d_q$args; }"
+                   "\n"
+                   "# (some targets hold a query: the request's goes after it "
+                   "with \"&\")\n", status, status, status, status, status,
+                   status);
         } else {
-            printf("#   if ($legacy_%d) { return %d $legacy_%d$is_args$args; }"
+            printf("# and in server {}:\n"
+                   "#   if ($legacy_%d) { return %d $legacy_%d$is_args$args; }"
                    "\n", status, status, status);
         }
         printf("# Other statuses: --status N, one map each.\n");

@@ -115,6 +115,12 @@ subtest 'apache and haproxy' => sub {
     ($rc, $out) = dump_map('--format', 'apache', "$dir/query.map");
     like $out, qr/^#   RewriteRule \^ %1 \[R=301,L,QSA,UnsafeAllow3F\]$/m,
         'a target with a query: QSA and UnsafeAllow3F';
+    ($rc, $out) = dump_map('--format', 'nginx', "$dir/query.map");
+    like $out, qr/^#   if \(\$legacy_301\) \{ return 301 \$legacy_301\$legacy_301_q\$args; \}$/m,
+        'nginx, a target with a query: "&" before the request\'s';
+    ($rc, $out) = dump_map('--format', 'nginx', $map);
+    like $out, qr/^#   if \(\$legacy_301\) \{ return 301 \$legacy_301\$is_args\$args; \}$/m,
+        'nginx, no target with a query: $is_args';
     ($rc, $out, $err) = dump_map('--format', 'haproxy', $map);
     is $rc, 0, 'haproxy: exit 0';
     like $out, qr/^#   http-request redirect code 301 location %\[path,url_dec,map\(/m,

@@ -66,7 +66,7 @@ my ($rc, $out, $err) = run('redirect-map', 'build', '-q', '-c',
 is $rc, 0, 'fixture map built' or BAIL_OUT($err);
 
 my @statuses = (301, 302, 303, 307, 308, 410);
-my %left_out;
+my (%left_out, $maps, $ifs);
 for my $s (@statuses) {
     ($rc, $out, $err) = run('redirect-map', 'dump', '--format', 'nginx',
                             '--status', $s, $map);
@@ -74,6 +74,13 @@ for my $s (@statuses) {
     open my $o, '>', "$dir/legacy-$s.map" or die;
     print {$o} $out;
     close $o;
+    # the lines each file's header gives, for http {} and server {}
+    my @maps = $out =~ /^#   (map \$.*)$/mg;
+    my @ifs = $out =~ /^#   (if \(.*)$/mg;
+    ok @maps && @ifs == 1, "the header of --status $s gives the lines to use";
+    s/THIS_FILE/$dir\/legacy-$s.map/ for @maps;
+    $maps .= join '', map { "    $_\n" } @maps;
+    $ifs .= join '', map { "        $_\n" } @ifs;
     $left_out{dup}++
         if $err =~ /1 entry not exported: the key differs from another only by case/;
     $left_out{slash}++
@@ -82,10 +89,6 @@ for my $s (@statuses) {
 is $left_out{dup}, 1, 'the case duplicate is reported as left out';
 is $left_out{slash}, 1, 'the %2F key is reported as left out';
 
-my $maps = join '', map { "    map \$uri \$legacy_$_ { include $dir/legacy-$_.map; }\n" }
-                    @statuses;
-my $ifs = join '', map { "        if (\$legacy_$_) { return $_ \$legacy_$_; }\n" }
-                   grep { $_ != 410 } @statuses;
 open my $conf, '>', "$dir/nginx.conf" or die;
 print {$conf} <<"CONF";
 worker_processes 1;
@@ -99,7 +102,6 @@ $maps
     server {
         listen 127.0.0.1:$port;
         absolute_redirect off;
-        if (\$legacy_410) { return 410; }
 $ifs
         location / { return 200 "miss\\n"; }
     }
@@ -144,6 +146,12 @@ for my $e (@entries) {
     is $got, $want, "$request: $want";
 }
 is $skipped, 2, 'only the entries reported as left out were skipped';
+
+# the request's query follows the target's, as the module puts it
+my ($qs, $ql) = http_get($port, '/abs.html?utm=1');
+is "$qs $ql", '301 https://example.org/x?a=1&utm=1', 'query after the target\'s';
+($qs, $ql) = http_get($port, '/Case.html?utm=1');
+is "$qs $ql", '301 /upper?utm=1', 'query after a target without one';
 
 # nginx's map ignores case: the caveat the export documents
 my ($s, $l) = http_get($port, '/CASE.html');
