@@ -139,6 +139,23 @@ ngx_http_legacy_redirect_subject(ngx_http_request_t *r, ngx_str_t *path,
 }
 
 
+/* rule i matched but is not sent: "rule N (FILE:LINE) BEFORE "path"AFTER" */
+static void
+ngx_http_legacy_redirect_refused(ngx_http_request_t *r,
+    ngx_http_legacy_redirect_map_t *m, ngx_uint_t i, ngx_str_t *subject,
+    const char *before, const char *after)
+{
+    ngx_http_legacy_redirect_rule_t  *rule;
+
+    rule = &m->rules[i];
+
+    ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                  "legacy_redirect_map \"%V\": rule %ui (%*s:%uD) %s \"%V\"%s, "
+                  "not redirected", &m->name, i + 1, rule->rule.source_len,
+                  rule->rule.source, rule->rule.line, before, subject, after);
+}
+
+
 /*
  * Whether rule i's answer would bring the client straight back to it: the
  * target's path is the request's (normalised alike), so no exact entry
@@ -271,24 +288,17 @@ ngx_http_legacy_redirect_match_rules(ngx_http_request_t *r,
                                     (int) n, (char *) target);
 
             if (len < 0) {
-                ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                              "legacy_redirect_map \"%V\": rule %ui "
-                              "(%*s:%uD) gives an unsafe target for \"%V\", "
-                              "not redirected", &m->name, i + 1,
-                              rule->rule.source_len, rule->rule.source,
-                              rule->rule.line, subject);
+                ngx_http_legacy_redirect_refused(r, m, i, subject,
+                                                 "gives an unsafe target for",
+                                                 "");
                 return NGX_DECLINED;
             }
 
             if (ngx_http_legacy_redirect_rule_loops(r, m, i, path, target,
                                                     (size_t) len))
             {
-                ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
-                              "legacy_redirect_map \"%V\": rule %ui "
-                              "(%*s:%uD) redirects \"%V\" to itself, "
-                              "not redirected", &m->name, i + 1,
-                              rule->rule.source_len, rule->rule.source,
-                              rule->rule.line, subject);
+                ngx_http_legacy_redirect_refused(r, m, i, subject,
+                                                 "redirects", " to itself");
                 return NGX_DECLINED;
             }
 
