@@ -276,6 +276,16 @@ wanted(dump_t *d, const lrm_entry_t *e)
 }
 
 
+/* A '?' before any '#': the target has a query of its own. */
+static int
+target_has_query(const char *target, size_t len)
+{
+    const char  *hash = memchr(target, '#', len);
+
+    return memchr(target, '?', hash ? (size_t) (hash - target) : len) != NULL;
+}
+
+
 static void
 print_header(const dump_t *d, const mapfile_entries_t *list, size_t longest)
 {
@@ -330,13 +340,13 @@ print_header(const dump_t *d, const mapfile_entries_t *list, size_t longest)
         if (status == 410) {
             printf("#   RewriteRule ^ - [G,L]\n");
         } else if (d->query_target) {
-            printf("#   RewriteRule ^ %%1 [R=%d,L,QSA,UnsafeAllow3F]\n"
+            printf("#   RewriteRule ^ %%1 [R=%d,L,NE,QSA,UnsafeAllow3F]\n"
                    "# (some targets hold a query: QSA puts the request's "
                    "after it, and Apache\n"
                    "# 2.4.60 and later refuse a '?' from a map without "
                    "UnsafeAllow3F)\n", status);
         } else {
-            printf("#   RewriteRule ^ %%1 [R=%d,L]\n", status);
+            printf("#   RewriteRule ^ %%1 [R=%d,L,NE]\n", status);
         }
         printf("# Other statuses: --status N, one map each.\n");
         break;
@@ -349,10 +359,23 @@ print_header(const dump_t *d, const mapfile_entries_t *list, size_t longest)
             printf("#   http-request return status 410 if "
                    "{ path,url_dec,map(/path/to/THIS_FILE) -m found }\n");
         } else {
+            /* the request's query after the target, as the module does:
+             * after '&' where the target has one, else after '?' */
+            printf("#   http-request set-var(txn.legacy%d) "
+                   "path,url_dec,map(/path/to/THIS_FILE)\n", status);
+            if (d->query_target) {
+                printf("#   http-request redirect code %d location "
+                       "%%[var(txn.legacy%d)]&%%[query] if "
+                       "{ var(txn.legacy%d) -m found } { query -m reg . } "
+                       "{ var(txn.legacy%d) -m sub ? }\n",
+                       status, status, status, status);
+            }
             printf("#   http-request redirect code %d location "
-                   "%%[path,url_dec,map(/path/to/THIS_FILE)] if "
-                   "{ path,url_dec,map(/path/to/THIS_FILE) -m found }\n",
-                   status);
+                   "%%[var(txn.legacy%d)]?%%[query] if "
+                   "{ var(txn.legacy%d) -m found } { query -m reg . }\n"
+                   "#   http-request redirect code %d location "
+                   "%%[var(txn.legacy%d)] if { var(txn.legacy%d) -m found }\n",
+                   status, status, status, status, status, status);
         }
         printf("# Other statuses: --status N, one map each.\n");
         break;
@@ -663,7 +686,9 @@ cmd_dump(int argc, char **argv)
             if ((size_t) n > longest) {
                 longest = (size_t) n;
             }
-            if (memchr(list.items[i].target, '?', list.items[i].target_len)) {
+            if (target_has_query(list.items[i].target,
+                                 list.items[i].target_len))
+            {
                 d.query_target = 1;
             }
         }

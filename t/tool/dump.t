@@ -105,7 +105,7 @@ subtest 'apache and haproxy' => sub {
         . "/comma,x.html /a,b\n/dollar.html /price\$5\n/semi;colon.html /semi\n",
         'KEY TARGET, no key with a space';
     like $err, qr/1 entry not exported: the key holds a space/, 'says so';
-    like $out, qr/^#   RewriteRule \^ %1 \[R=301,L\]$/m,
+    like $out, qr/^#   RewriteRule \^ %1 \[R=301,L,NE\]$/m,
         'no target with a query: a plain rule';
     open my $q, '>', "$dir/query.yaml" or die;
     print {$q} "redirects:\n  /a.html: /a?x=1\n  /b.html: /b\n";
@@ -113,7 +113,7 @@ subtest 'apache and haproxy' => sub {
     run('redirect-map', 'build', '-q', '-c', "$dir/query.yaml", '-o',
         "$dir/query.map");
     ($rc, $out) = dump_map('--format', 'apache', "$dir/query.map");
-    like $out, qr/^#   RewriteRule \^ %1 \[R=301,L,QSA,UnsafeAllow3F\]$/m,
+    like $out, qr/^#   RewriteRule \^ %1 \[R=301,L,NE,QSA,UnsafeAllow3F\]$/m,
         'a target with a query: QSA and UnsafeAllow3F';
     ($rc, $out) = dump_map('--format', 'nginx', "$dir/query.map");
     like $out, qr/^#   if \(\$legacy_301\) \{ return 301 \$legacy_301\$legacy_301_q\$args; \}$/m,
@@ -123,8 +123,10 @@ subtest 'apache and haproxy' => sub {
         'nginx, no target with a query: $is_args';
     ($rc, $out, $err) = dump_map('--format', 'haproxy', $map);
     is $rc, 0, 'haproxy: exit 0';
-    like $out, qr/^#   http-request redirect code 301 location %\[path,url_dec,map\(/m,
+    like $out, qr/^#   http-request set-var\(txn\.legacy301\) path,url_dec,map\(/m,
         'usage';
+    like $out, qr/^#   http-request redirect code 301 location %\[var\(txn\.legacy301\)\]\?%\[query\] if/m,
+        'the request\'s query passed on';
     like body($out), qr{\A(/\S+ /\S+\n){8}\z}, 'eight 301 entries';
 };
 
