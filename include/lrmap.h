@@ -284,6 +284,28 @@ int lrm_target_same_query(const char *target, size_t target_len,
     const char *query, size_t query_len, int passed);
 
 /*
+ * For a rule's target that leads back to the request's path
+ * (lrm_target_is_key()), whether the rule answers the next request the
+ * same way: a redirect loop, which the module does not send and lookup
+ * reports.  No exact entry answers that path, so the rule matches again:
+ * a match_query rule when the query is the same (lrm_target_same_query()),
+ * a rule on the path alone whatever the query, unless the query changes
+ * and a match_query rule comes before it (earlier_match_query), which
+ * might then answer first: that is not judged.  rule_flags are the rule's
+ * LRM_RULE_*; query and passed as for lrm_target_same_query().
+ */
+int lrm_rule_answers_again(const char *target, size_t target_len,
+    const char *query, size_t query_len, unsigned rule_flags, int passed,
+    int earlier_match_query);
+
+/*
+ * The query of a target (after its '?' and before any '#'), or NULL when
+ * it has none; sets *query_len.
+ */
+const char *lrm_target_query(const char *target, size_t target_len,
+    size_t *query_len);
+
+/*
  * Checks a rule's target template before it is stored: it is a site
  * path, an absolute http(s) URL whose scheme and host hold no "$", or
  * begins with a capture; it has no spaces or control characters; every

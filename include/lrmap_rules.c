@@ -116,27 +116,43 @@ lrm_target_is_key(const char *target, size_t target_len, const char *key,
 }
 
 
-int
-lrm_target_same_query(const char *target, size_t target_len,
-    const char *query, size_t query_len, int passed)
+const char *
+lrm_target_query(const char *target, size_t target_len, size_t *query_len)
 {
-    char         own[LRM_MAX_TARGET];
-    size_t       n;
     const char  *q, *end;
-
-    /* the target's own query, without m=0/m=1: "" when it has none */
 
     end = memchr(target, '#', target_len);
     end = end ? end : target + target_len;
     q = memchr(target, '?', (size_t) (end - target));
 
+    if (q == NULL) {
+        return NULL;
+    }
+
+    *query_len = (size_t) (end - q - 1);
+    return q + 1;
+}
+
+
+int
+lrm_target_same_query(const char *target, size_t target_len,
+    const char *query, size_t query_len, int passed)
+{
+    char         own[LRM_MAX_TARGET];
+    size_t       n, len;
+    const char  *q;
+
+    /* the target's own query, without m=0/m=1: "" when it has none */
+
     n = 0;
+    q = lrm_target_query(target, target_len, &len);
 
-    if (q != NULL && (size_t) (end - q - 1) <= sizeof(own)) {
-        n = lrm_query_strip_mobile(q + 1, (size_t) (end - q - 1), own);
-
-    } else if (q != NULL) {
+    if (q != NULL && len > sizeof(own)) {
         return 0;                       /* longer than any target */
+    }
+
+    if (q != NULL) {
+        n = lrm_query_strip_mobile(q, len, own);
     }
 
     /* passed on, the query follows the target's: the same only when the
@@ -147,6 +163,20 @@ lrm_target_same_query(const char *target, size_t target_len,
     }
 
     return n == query_len && memcmp(own, query, n) == 0;
+}
+
+
+int
+lrm_rule_answers_again(const char *target, size_t target_len,
+    const char *query, size_t query_len, unsigned rule_flags, int passed,
+    int earlier_match_query)
+{
+    if (lrm_target_same_query(target, target_len, query, query_len, passed))
+    {
+        return 1;
+    }
+
+    return !(rule_flags & LRM_RULE_MATCH_QUERY) && !earlier_match_query;
 }
 
 

@@ -37,6 +37,7 @@ typedef struct {
     unsigned                         norm_flags;
     ngx_http_legacy_redirect_rule_t *rules;
     ngx_uint_t                       nrules;
+    ngx_uint_t                       first_match_query; /* nrules: none */
     ngx_uint_t                       index;    /* in main conf's maps */
 } ngx_http_legacy_redirect_map_t;
 
@@ -103,6 +104,9 @@ ngx_int_t ngx_http_legacy_redirect_handler(ngx_http_request_t *r);
 
 void ngx_http_legacy_redirect_client_args(ngx_http_request_t *r,
     ngx_str_t *args);
+
+ngx_uint_t ngx_http_legacy_redirect_passes_query(ngx_http_request_t *r,
+    ngx_uint_t rule_flags);
 
 ngx_int_t ngx_http_legacy_redirect_uri_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);

@@ -206,25 +206,40 @@ ngx_http_legacy_redirect_client_args(ngx_http_request_t *r, ngx_str_t *args)
 }
 
 
+/*
+ * Whether the request's query goes on after an answer of a rule with
+ * rule_flags (0 for an exact entry): the rule's "query", else
+ * legacy_redirect_query.
+ */
+ngx_uint_t
+ngx_http_legacy_redirect_passes_query(ngx_http_request_t *r,
+    ngx_uint_t rule_flags)
+{
+    ngx_http_legacy_redirect_loc_conf_t  *lrcf;
+
+    if (rule_flags & LRM_RULE_QUERY_DROP) {
+        return 0;
+    }
+
+    lrcf = ngx_http_get_module_loc_conf(r, ngx_http_legacy_redirect_module);
+
+    return lrcf->query == NGX_HTTP_LEGACY_REDIRECT_QUERY_KEEP
+           || (rule_flags & LRM_RULE_QUERY_KEEP);
+}
+
+
 /* the query string passed on: none, or the request's without m=0/m=1 */
 static ngx_int_t
 ngx_http_legacy_redirect_args(ngx_http_request_t *r,
     ngx_http_legacy_redirect_ctx_t *ctx, ngx_str_t *args)
 {
-    ngx_str_t                             client;
-    ngx_http_legacy_redirect_loc_conf_t  *lrcf;
+    ngx_str_t  client;
 
     ngx_str_null(args);
     ngx_http_legacy_redirect_client_args(r, &client);
 
-    if (client.len == 0 || (ctx->rule_flags & LRM_RULE_QUERY_DROP)) {
-        return NGX_OK;
-    }
-
-    lrcf = ngx_http_get_module_loc_conf(r, ngx_http_legacy_redirect_module);
-
-    if (lrcf->query == NGX_HTTP_LEGACY_REDIRECT_QUERY_DROP
-        && !(ctx->rule_flags & LRM_RULE_QUERY_KEEP))
+    if (client.len == 0
+        || !ngx_http_legacy_redirect_passes_query(r, ctx->rule_flags))
     {
         return NGX_OK;
     }

@@ -23,6 +23,7 @@ ngx_http_legacy_redirect_compile_rules(ngx_conf_t *cf,
     u_char                            errstr[NGX_MAX_CONF_ERRSTR];
 
     m->nrules = lrm_rule_count(&m->map);
+    m->first_match_query = m->nrules;
 
     if (m->nrules == 0) {
         return NGX_OK;
@@ -48,6 +49,12 @@ ngx_http_legacy_redirect_compile_rules(ngx_conf_t *cf,
 
         if (rule->rule.source == NULL) {
             rule->rule.source = "";
+        }
+
+        if ((rule->rule.flags & LRM_RULE_MATCH_QUERY)
+            && m->first_match_query == m->nrules)
+        {
+            m->first_match_query = i;
         }
 
         /* a NUL-terminated copy: PCRE1 builds of nginx need one */
@@ -157,23 +164,18 @@ ngx_http_legacy_redirect_refused(ngx_http_request_t *r,
 
 
 /*
- * Whether rule i's answer would bring the client straight back to it: the
- * target's path is the request's (normalised alike), so no exact entry
- * answers the next request either, and the rule matches it again.  A rule
- * that also matches the query must see the same query again; a rule on
- * the path alone matches anyway, unless the query changes and an earlier
- * match_query rule might then answer first (not judged).
+ * Whether rule i's answer would bring the client straight back to it
+ * (lrm_rule_answers_again()).  with_query is the subject of match_query
+ * rules, made here if no rule needed it yet.
  */
 static ngx_uint_t
 ngx_http_legacy_redirect_rule_loops(ngx_http_request_t *r,
     ngx_http_legacy_redirect_map_t *m, ngx_uint_t i, ngx_str_t *path,
-    u_char *target, size_t len)
+    ngx_str_t *with_query, u_char *target, size_t len)
 {
-    size_t                                qlen;
-    u_char                               *query;
-    ngx_str_t                             subject;
-    ngx_uint_t                            k, flags, passed, same;
-    ngx_http_legacy_redirect_loc_conf_t  *lrcf;
+    size_t      qlen;
+    u_char     *query;
+    ngx_uint_t  flags, passed;
 
     if (!lrm_target_is_key((const char *) target, len,
                            (const char *) path->data, path->len,
@@ -182,42 +184,28 @@ ngx_http_legacy_redirect_rule_loops(ngx_http_request_t *r,
         return 0;
     }
 
-    /* the query as match_query rules see it, and whether it is passed on
-     * (as ngx_http_legacy_redirect_args() decides) */
-
-    if (ngx_http_legacy_redirect_subject(r, path, &subject) != NGX_OK) {
+    if (with_query->data == NULL
+        && ngx_http_legacy_redirect_subject(r, path, with_query) != NGX_OK)
+    {
         return 0;
     }
 
-    query = subject.data;
+    /* "path?query", or just the path when there is no query */
+
+    query = with_query->data;
     qlen = 0;
 
-    if (subject.len > path->len) {
-        query = subject.data + path->len + 1;
-        qlen = subject.len - path->len - 1;
+    if (with_query->len > path->len) {
+        query = with_query->data + path->len + 1;
+        qlen = with_query->len - path->len - 1;
     }
 
     flags = m->rules[i].rule.flags;
-    lrcf = ngx_http_get_module_loc_conf(r, ngx_http_legacy_redirect_module);
+    passed = ngx_http_legacy_redirect_passes_query(r, flags);
 
-    passed = !(flags & LRM_RULE_QUERY_DROP)
-             && (lrcf->query == NGX_HTTP_LEGACY_REDIRECT_QUERY_KEEP
-                 || (flags & LRM_RULE_QUERY_KEEP));
-
-    same = lrm_target_same_query((const char *) target, len,
-                                 (const char *) query, qlen, passed);
-
-    if (same || (flags & LRM_RULE_MATCH_QUERY)) {
-        return same;
-    }
-
-    for (k = 0; k < i; k++) {
-        if (m->rules[k].rule.flags & LRM_RULE_MATCH_QUERY) {
-            return 0;
-        }
-    }
-
-    return 1;
+    return lrm_rule_answers_again((const char *) target, len,
+                                  (const char *) query, qlen, flags, passed,
+                                  m->first_match_query < i);
 }
 
 
@@ -294,7 +282,8 @@ ngx_http_legacy_redirect_match_rules(ngx_http_request_t *r,
                 return NGX_DECLINED;
             }
 
-            if (ngx_http_legacy_redirect_rule_loops(r, m, i, path, target,
+            if (ngx_http_legacy_redirect_rule_loops(r, m, i, path,
+                                                    &with_query, target,
                                                     (size_t) len))
             {
                 ngx_http_legacy_redirect_refused(r, m, i, subject,

@@ -276,16 +276,6 @@ wanted(dump_t *d, const lrm_entry_t *e)
 }
 
 
-/* A '?' before any '#': the target has a query of its own. */
-static int
-target_has_query(const char *target, size_t len)
-{
-    const char  *hash = memchr(target, '#', len);
-
-    return memchr(target, '?', hash ? (size_t) (hash - target) : len) != NULL;
-}
-
-
 static void
 print_header(const dump_t *d, const mapfile_entries_t *list, size_t longest)
 {
@@ -317,8 +307,8 @@ print_header(const dump_t *d, const mapfile_entries_t *list, size_t longest)
             printf("#   map $is_args$legacy_%d $legacy_%d_q "
                    "{ \"~^\\?.*\\?\" \"&\"; \"~^\\?\" \"?\"; }\n"
                    "# and in server {}:\n"
-                   "#   if ($legacy_%d) { return %d $legacy_%d$legacy_%d_q$args; }"
-                   "\n"
+                   "#   if ($legacy_%d) { return %d "
+                   "$legacy_%d$legacy_%d_q$args; }\n"
                    "# (some targets hold a query: the request's goes after it "
                    "with \"&\")\n", status, status, status, status, status,
                    status);
@@ -572,7 +562,7 @@ cmd_dump(int argc, char **argv)
     mapfile_t           mf;
     mapfile_entries_t   list = { 0 };
     lrm_rule_t         *rules = NULL;
-    size_t              nrules = 0, i, longest = 0;
+    size_t              nrules = 0, i, longest = 0, qlen;
     char              **decoded = NULL, *dup = NULL;
     const char         *fmt = "tsv";
     int                 c, first = 1, rc = EXIT_IO;
@@ -686,8 +676,8 @@ cmd_dump(int argc, char **argv)
             if ((size_t) n > longest) {
                 longest = (size_t) n;
             }
-            if (target_has_query(list.items[i].target,
-                                 list.items[i].target_len))
+            if (lrm_target_query(list.items[i].target,
+                                 list.items[i].target_len, &qlen) != NULL)
             {
                 d.query_target = 1;
             }

@@ -250,8 +250,9 @@ rules_add_compiled(rule_list_t *list, const lrm_rule_t *lr, char *err,
 
 
 /*
- * The module's ngx_http_legacy_redirect_rule_loops() for rule r, with
- * "legacy_redirect_query keep" (the default).  0 when out of memory.
+ * Whether rule r's answer loops (lrm_rule_answers_again()), as the module
+ * judges it with "legacy_redirect_query keep", the default.  0 when out
+ * of memory.
  */
 static int
 target_loops(const rule_list_t *list, const rule_t *r, const char *path,
@@ -261,7 +262,7 @@ target_loops(const rule_list_t *list, const rule_t *r, const char *path,
     const rule_t  *k;
     char          *stripped;
     size_t         n;
-    int            same;
+    int            earlier, loops;
 
     if (!lrm_target_is_key(hit->target, (size_t) hit->target_len, path,
                            path_len, list->caseless ? LRM_NORM_CASELESS : 0))
@@ -274,23 +275,19 @@ target_loops(const rule_list_t *list, const rule_t *r, const char *path,
         return 0;
     }
 
+    earlier = 0;
+    for (k = list->items; k < r; k++) {
+        earlier |= (k->flags & LRM_RULE_MATCH_QUERY) != 0;
+    }
+
     n = lrm_query_strip_mobile(query, query_len, stripped);
-    same = lrm_target_same_query(hit->target, (size_t) hit->target_len,
-                                 stripped, n,
-                                 !(r->flags & LRM_RULE_QUERY_DROP));
+    loops = lrm_rule_answers_again(hit->target, (size_t) hit->target_len,
+                                   stripped, n, r->flags,
+                                   !(r->flags & LRM_RULE_QUERY_DROP),
+                                   earlier);
     free(stripped);
 
-    if (same || (r->flags & LRM_RULE_MATCH_QUERY)) {
-        return same;
-    }
-
-    for (k = list->items; k < r; k++) {
-        if (k->flags & LRM_RULE_MATCH_QUERY) {
-            return 0;
-        }
-    }
-
-    return 1;
+    return loops;
 }
 
 

@@ -79,8 +79,8 @@ int rules_add_compiled(rule_list_t *list, const lrm_rule_t *r, char *err,
  * a matching error (out of memory, match limit).  hit->loops is 1 when
  * the target would bring the client straight back to the same rule, as
  * the module judges it with "legacy_redirect_query keep", the default
- * (ngx_http_legacy_redirect_rule_loops()): the module then answers
- * nothing.
+ * (lrm_target_is_key(), lrm_rule_answers_again()): the module then
+ * answers nothing.
  */
 int rules_match(rule_list_t *list, const char *path, size_t path_len,
     const char *query, size_t query_len, rule_hit_t *hit);

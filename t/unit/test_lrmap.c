@@ -440,6 +440,29 @@ test_rules_helpers(void)
     expect_same_query("/s?q=a", "", 1, 0);
     expect_same_query("/s?q=b", "q=a", 0, 0);
     expect_same_query("/s#a?q=a", "q=a", 0, 0);
+
+    {
+        size_t       qlen = 99;
+        const char  *q = lrm_target_query("/a?x=1#f?y", 10, &qlen);
+
+        CHECK(q != NULL && qlen == 3 && memcmp(q, "x=1", 3) == 0,
+              "the target's query ends at '#'");
+        CHECK(lrm_target_query("/a#f?y", 6, &qlen) == NULL,
+              "a '?' after '#' is no query");
+    }
+
+    /* a match_query rule needs the same query; a rule on the path alone
+     * loops anyway, unless an earlier match_query rule may answer */
+    CHECK(lrm_rule_answers_again("/s", 2, "q=a", 3, LRM_RULE_MATCH_QUERY,
+                                 1, 0) == 1, "match_query, query kept");
+    CHECK(lrm_rule_answers_again("/s", 2, "q=a", 3, LRM_RULE_MATCH_QUERY,
+                                 0, 0) == 0, "match_query, query dropped");
+    CHECK(lrm_rule_answers_again("/t?f=b", 6, "", 0, 0, 1, 0) == 1,
+          "path rule adding a query");
+    CHECK(lrm_rule_answers_again("/t?f=b", 6, "", 0, 0, 1, 1) == 0,
+          "path rule adding a query, a match_query rule before it");
+    CHECK(lrm_rule_answers_again("/t", 2, "", 0, 0, 1, 1) == 1,
+          "path rule, same query, a match_query rule before it");
 }
 
 
