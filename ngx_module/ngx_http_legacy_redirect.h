@@ -20,6 +20,10 @@
 
 #define NGX_HTTP_LEGACY_REDIRECT_GONE        410
 
+#define NGX_HTTP_LEGACY_REDIRECT_HUGE_OFF    0
+#define NGX_HTTP_LEGACY_REDIRECT_HUGE_TRY    1
+#define NGX_HTTP_LEGACY_REDIRECT_HUGE_ON     2
+
 
 /* a pattern rule of a map, compiled once when the map is loaded */
 typedef struct {
@@ -35,6 +39,7 @@ typedef struct {
     size_t                           size;
     lrm_map_t                        map;
     unsigned                         norm_flags;
+    unsigned                         huge:1;   /* copy in huge pages */
     ngx_http_legacy_redirect_rule_t *rules;
     ngx_uint_t                       nrules;
     ngx_uint_t                       first_match_query; /* nrules: none */
@@ -57,6 +62,7 @@ typedef struct {
     size_t                           block;    /* bytes: one per map */
     ngx_uint_t                       workers;  /* blocks of one worker */
     ngx_flag_t                       status;   /* a status location */
+    ngx_uint_t                       huge_pages; /* off, try or on */
 } ngx_http_legacy_redirect_main_conf_t;
 
 
@@ -88,7 +94,10 @@ typedef struct {
 
 
 ngx_http_legacy_redirect_map_t *ngx_http_legacy_redirect_load(
-    ngx_conf_t *cf, ngx_str_t *name);
+    ngx_conf_t *cf, ngx_str_t *name, ngx_uint_t huge_pages);
+
+ngx_int_t ngx_http_legacy_redirect_read(ngx_conf_t *cf, ngx_fd_t fd,
+    ngx_str_t *name, u_char *buf, size_t size, uint64_t *hash);
 
 ngx_int_t ngx_http_legacy_redirect_compile_rules(ngx_conf_t *cf,
     ngx_http_legacy_redirect_map_t *m);

@@ -9,19 +9,20 @@
  * map costs its size once, whatever the number of workers.  Copying
  * (rather than mapping the file) means that truncating or overwriting
  * the file in place later cannot fault a worker: what was validated is
- * what is served until the next reload.  Each piece read is checksummed
- * at once, while it is still in the CPU's cache.  "nginx -t" serves
- * nothing, so it makes no copy: it checksums the file as it streams past.
+ * what is served until the next reload.  The file is checksummed as it
+ * is read (ngx_http_legacy_redirect_read.c).  "nginx -t" serves nothing,
+ * so it makes no copy: it checksums the file as it streams past.
+ *
+ * With "legacy_redirect_huge_pages", the copy goes into the kernel's pool
+ * of huge pages (vm.nr_hugepages): pages that the pool keeps once they
+ * are touched, so that a start or a reload does not wait for new memory,
+ * and that need far fewer TLB entries for lookups spread over the map.
  */
 
 
 #include <sys/mman.h>
 
 #include "ngx_http_legacy_redirect.h"
-
-
-/* the file is read and checksummed in pieces that stay in the L2 cache */
-#define NGX_HTTP_LEGACY_REDIRECT_CHUNK  (256 * 1024)
 
 
 /*
@@ -39,6 +40,8 @@ struct ngx_http_legacy_redirect_copy_s {
     ngx_file_info_t                   fi;      /* identity when read */
     u_char                           *data;
     size_t                            size;
+    size_t                            mapped;  /* size, rounded to pages */
+    ngx_uint_t                        huge;    /* unsigned: 1 */
     lrm_map_t                         map;
 };
 
@@ -50,116 +53,196 @@ static void ngx_http_legacy_redirect_release(void *data);
 
 
 
-/*
- * Reads the whole file into buf, or through a small buffer when buf is
- * NULL, and computes the map's checksum (XXH64 of all but the last 8
- * bytes) on the way, each piece while it is still in the CPU's cache.
- */
-static ngx_int_t
-ngx_http_legacy_redirect_read(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
-    u_char *buf, size_t size, uint64_t *hash)
+#if (NGX_LINUX) && defined(MAP_HUGETLB)
+
+/* the size of the kernel's default huge pages, 0 if it has none */
+static size_t
+ngx_http_legacy_redirect_huge_page_size(void)
 {
-    u_char            *p, *scratch;
-    size_t             done, want, body;
-    ssize_t            n;
-    ngx_int_t          rc;
-    lrm_hash_state_t   st;
+    u_char     buf[4096], *p, *last;
+    ssize_t    n;
+    ngx_fd_t   fd;
+    ngx_int_t  kb;
 
-    scratch = NULL;
-
-    if (buf == NULL) {
-        scratch = ngx_alloc(NGX_HTTP_LEGACY_REDIRECT_CHUNK, cf->log);
-        if (scratch == NULL) {
-            return NGX_ERROR;
-        }
+    fd = ngx_open_file("/proc/meminfo", NGX_FILE_RDONLY, NGX_FILE_OPEN, 0);
+    if (fd == NGX_INVALID_FILE) {
+        return 0;
     }
 
-    lrm_hash_init(&st);
-    body = size > LRM_TRAILER_SIZE ? size - LRM_TRAILER_SIZE : 0;
-    rc = NGX_ERROR;
+    n = ngx_read_fd(fd, buf, sizeof(buf) - 1);
+    (void) ngx_close_file(fd);
 
-    for (done = 0; done < size; done += n) {
-        want = ngx_min(size - done, NGX_HTTP_LEGACY_REDIRECT_CHUNK);
-        p = scratch ? scratch : buf + done;
-
-        n = ngx_read_fd(fd, p, want);
-
-        if (n == -1) {
-            if (ngx_errno == NGX_EINTR) {
-                n = 0;
-                continue;
-            }
-
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                               ngx_read_fd_n " \"%V\" failed", name);
-            goto done;
-        }
-
-        if (n == 0) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "legacy_redirect_map \"%V\": file shrank "
-                               "while it was read", name);
-            goto done;
-        }
-
-        if (done < body) {
-            lrm_hash_update(&st, p, ngx_min((size_t) n, body - done));
-        }
+    if (n <= 0) {
+        return 0;
     }
 
-    *hash = lrm_hash_final(&st);
-    rc = NGX_OK;
+    buf[n] = '\0';
 
-done:
-
-    if (scratch) {
-        ngx_free(scratch);
+    p = (u_char *) ngx_strstr(buf, "\nHugepagesize:");
+    if (p == NULL) {
+        return 0;
     }
 
-    return rc;
+    for (p += sizeof("\nHugepagesize:") - 1; *p == ' '; p++) {
+        /* void */
+    }
+
+    for (last = p; *last >= '0' && *last <= '9'; last++) {
+        /* void */
+    }
+
+    kb = ngx_atoi(p, last - p);
+
+    if (kb <= 0 || ngx_strncmp(last, " kB", 3) != 0
+        || (size_t) kb > NGX_MAX_SIZE_T_VALUE / 1024
+        || ((size_t) kb & ((size_t) kb - 1)) != 0)
+    {
+        return 0;
+    }
+
+    return (size_t) kb * 1024;
 }
 
 
-static u_char *
-ngx_http_legacy_redirect_copy(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
-    size_t size, uint64_t *hash)
+/*
+ * Memory of the huge page pool for the copy, shared by the workers.  A
+ * shared mapping reserves its pages when it is made, so a pool too small
+ * fails here, not with a fault later.
+ */
+static ngx_int_t
+ngx_http_legacy_redirect_alloc_huge(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_http_legacy_redirect_copy_t *c, ngx_uint_t huge_pages)
+{
+    char        *fallback;
+    size_t       page, len;
+    u_char      *buf;
+    ngx_uint_t   level;
+
+    if (huge_pages == NGX_HTTP_LEGACY_REDIRECT_HUGE_ON) {
+        level = NGX_LOG_EMERG;
+        fallback = "";
+
+    } else {
+        level = NGX_LOG_NOTICE;
+        fallback = "copied to ordinary memory: ";
+    }
+
+    page = ngx_http_legacy_redirect_huge_page_size();
+
+    if (page == 0) {
+        ngx_conf_log_error(level, cf, 0,
+                           "legacy_redirect_map \"%V\": %sthe kernel offers "
+                           "no huge pages (no \"Hugepagesize\" in "
+                           "/proc/meminfo)", name, fallback);
+        return NGX_DECLINED;
+    }
+
+    len = ngx_align(c->size, page);
+
+    buf = mmap(NULL, len, PROT_READ|PROT_WRITE,
+               MAP_SHARED|MAP_ANONYMOUS|MAP_HUGETLB, -1, 0);
+
+    if (buf == MAP_FAILED) {
+        ngx_conf_log_error(level, cf, ngx_errno,
+                           "legacy_redirect_map \"%V\": %s%uz huge pages of "
+                           "%uzk needed (see vm.nr_hugepages), mmap() failed",
+                           name, fallback, len / page, page / 1024);
+        return NGX_DECLINED;
+    }
+
+    c->data = buf;
+    c->mapped = len;
+    c->huge = 1;
+
+    return NGX_OK;
+}
+
+#endif
+
+
+/* memory for the copy: huge pages if asked for and there, else ordinary */
+static ngx_int_t
+ngx_http_legacy_redirect_alloc(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_http_legacy_redirect_copy_t *c, ngx_uint_t huge_pages)
 {
     u_char  *buf;
 
-    buf = mmap(NULL, size, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS,
-               -1, 0);
+    if (huge_pages != NGX_HTTP_LEGACY_REDIRECT_HUGE_OFF) {
+
+#if (NGX_LINUX) && defined(MAP_HUGETLB)
+
+        if (ngx_http_legacy_redirect_alloc_huge(cf, name, c, huge_pages)
+            == NGX_OK)
+        {
+            return NGX_OK;
+        }
+
+        if (huge_pages == NGX_HTTP_LEGACY_REDIRECT_HUGE_ON) {
+            return NGX_ERROR;
+        }
+
+#else
+
+        if (huge_pages == NGX_HTTP_LEGACY_REDIRECT_HUGE_ON) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "legacy_redirect_map \"%V\": huge pages are "
+                               "not supported on this platform", name);
+            return NGX_ERROR;
+        }
+
+#endif
+    }
+
+    buf = mmap(NULL, c->size, PROT_READ|PROT_WRITE,
+               MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
 
     if (buf == MAP_FAILED) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
                            "legacy_redirect_map \"%V\": mmap(%uz) failed",
-                           name, size);
-        return NULL;
+                           name, c->size);
+        return NGX_ERROR;
     }
 
 #if (NGX_LINUX) && defined(MADV_HUGEPAGE)
-    /* a big map is read and looked up at random: 2 MB pages mean far
-     * fewer page faults while reading it and fewer TLB misses later */
-    (void) madvise(buf, size, MADV_HUGEPAGE);
+    /* a big map is read and looked up at random: transparent huge pages,
+     * where the kernel has them, mean fewer page faults and TLB misses */
+    (void) madvise(buf, c->size, MADV_HUGEPAGE);
 #endif
 
-    if (ngx_http_legacy_redirect_read(cf, fd, name, buf, size, hash)
+    c->data = buf;
+    c->mapped = c->size;
+    c->huge = 0;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_legacy_redirect_copy(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
+    ngx_http_legacy_redirect_copy_t *c, ngx_uint_t huge_pages, uint64_t *hash)
+{
+    if (ngx_http_legacy_redirect_alloc(cf, name, c, huge_pages) != NGX_OK) {
+        return NGX_ERROR;
+    }
+
+    if (ngx_http_legacy_redirect_read(cf, fd, name, c->data, c->size, hash)
         != NGX_OK)
     {
-        munmap(buf, size);
-        return NULL;
+        munmap(c->data, c->mapped);
+        return NGX_ERROR;
     }
 
     /* nothing writes to a map after it is read */
 
-    if (mprotect(buf, size, PROT_READ) == -1) {
+    if (mprotect(c->data, c->mapped, PROT_READ) == -1) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
                            "legacy_redirect_map \"%V\": mprotect() failed",
                            name);
-        munmap(buf, size);
-        return NULL;
+        munmap(c->data, c->mapped);
+        return NGX_ERROR;
     }
 
-    return buf;
+    return NGX_OK;
 }
 
 
@@ -244,18 +327,46 @@ ngx_http_legacy_redirect_check_head(ngx_conf_t *cf, ngx_fd_t fd,
 }
 
 
+/*
+ * An unchanged file's copy serves again if it is in the memory asked for:
+ * "on" wants huge pages, "off" ordinary ones (so that turning huge pages
+ * off gives them back to the pool), and "try" takes either.
+ */
+static ngx_uint_t
+ngx_http_legacy_redirect_reusable(ngx_http_legacy_redirect_copy_t *c,
+    ngx_file_info_t *fi, ngx_uint_t huge_pages)
+{
+    if (!ngx_http_legacy_redirect_same_file(&c->fi, fi)) {
+        return 0;
+    }
+
+    switch (huge_pages) {
+
+    case NGX_HTTP_LEGACY_REDIRECT_HUGE_ON:
+        return c->huge;
+
+    case NGX_HTTP_LEGACY_REDIRECT_HUGE_OFF:
+        return !c->huge;
+
+    default: /* try */
+        return 1;
+    }
+}
+
+
 /* a copy of the file: the one already read if unchanged, else a new one */
 static ngx_http_legacy_redirect_copy_t *
 ngx_http_legacy_redirect_get_copy(ngx_conf_t *cf, ngx_fd_t fd,
-    ngx_str_t *name, ngx_file_info_t *fi, size_t size)
+    ngx_str_t *name, ngx_file_info_t *fi, size_t size, ngx_uint_t huge_pages)
 {
     char                              err[256];
     uint64_t                          hash;
+    ngx_int_t                         rc;
     ngx_file_info_t                   now;
     ngx_http_legacy_redirect_copy_t  *c;
 
     for (c = ngx_http_legacy_redirect_copies; c; c = c->next) {
-        if (ngx_http_legacy_redirect_same_file(&c->fi, fi)) {
+        if (ngx_http_legacy_redirect_reusable(c, fi, huge_pages)) {
             c->refs++;
 
             ngx_log_debug1(NGX_LOG_DEBUG_HTTP, cf->log, 0,
@@ -265,19 +376,25 @@ ngx_http_legacy_redirect_get_copy(ngx_conf_t *cf, ngx_fd_t fd,
         }
     }
 
-    c = ngx_alloc(sizeof(ngx_http_legacy_redirect_copy_t), cf->log);
+    c = ngx_calloc(sizeof(ngx_http_legacy_redirect_copy_t), cf->log);
     if (c == NULL) {
         return NULL;
     }
 
+    c->size = size;
+
     if (ngx_test_config) {
         c->data = ngx_http_legacy_redirect_check_only(cf, fd, name, size,
                                                       &hash);
+        c->mapped = size;
+        rc = (c->data == NULL) ? NGX_ERROR : NGX_OK;
+
     } else {
-        c->data = ngx_http_legacy_redirect_copy(cf, fd, name, size, &hash);
+        rc = ngx_http_legacy_redirect_copy(cf, fd, name, c, huge_pages,
+                                           &hash);
     }
 
-    if (c->data == NULL) {
+    if (rc != NGX_OK) {
         ngx_free(c);
         return NULL;
     }
@@ -290,7 +407,7 @@ ngx_http_legacy_redirect_get_copy(ngx_conf_t *cf, ngx_fd_t fd,
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "legacy_redirect_map \"%V\": file changed while "
                            "it was read", name);
-        munmap(c->data, size);
+        munmap(c->data, c->mapped);
         ngx_free(c);
         return NULL;
     }
@@ -300,12 +417,11 @@ ngx_http_legacy_redirect_get_copy(ngx_conf_t *cf, ngx_fd_t fd,
     {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "legacy_redirect_map \"%V\": %s", name, err);
-        munmap(c->data, size);
+        munmap(c->data, c->mapped);
         ngx_free(c);
         return NULL;
     }
 
-    c->size = size;
     c->fi = *fi;
     c->refs = 1;
     c->next = ngx_http_legacy_redirect_copies;
@@ -316,7 +432,8 @@ ngx_http_legacy_redirect_get_copy(ngx_conf_t *cf, ngx_fd_t fd,
 
 
 ngx_http_legacy_redirect_map_t *
-ngx_http_legacy_redirect_load(ngx_conf_t *cf, ngx_str_t *name)
+ngx_http_legacy_redirect_load(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_uint_t huge_pages)
 {
     size_t                            size;
     ngx_fd_t                          fd;
@@ -378,7 +495,8 @@ ngx_http_legacy_redirect_load(ngx_conf_t *cf, ngx_str_t *name)
         return m;
     }
 
-    c = ngx_http_legacy_redirect_get_copy(cf, fd, name, &fi, size);
+    c = ngx_http_legacy_redirect_get_copy(cf, fd, name, &fi, size,
+                                          huge_pages);
     if (c == NULL) {
         goto failed;
     }
@@ -394,6 +512,7 @@ ngx_http_legacy_redirect_load(ngx_conf_t *cf, ngx_str_t *name)
     m->data = c->data;
     m->size = c->size;
     m->map = c->map;
+    m->huge = c->huge;
     m->norm_flags = (m->map.flags & LRM_F_CASELESS) ? LRM_NORM_CASELESS : 0;
 
     if (ngx_http_legacy_redirect_compile_rules(cf, m) != NGX_OK) {
@@ -437,6 +556,6 @@ ngx_http_legacy_redirect_release(void *data)
         }
     }
 
-    munmap(c->data, c->size);
+    munmap(c->data, c->mapped);
     ngx_free(c);
 }

@@ -19,11 +19,21 @@ static char *ngx_http_legacy_redirect_merge_loc_conf(ngx_conf_t *cf,
     void *parent, void *child);
 static char *ngx_http_legacy_redirect_map(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_legacy_redirect_huge_pages(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
 
 
 static ngx_conf_enum_t  ngx_http_legacy_redirect_query[] = {
     { ngx_string("keep"), NGX_HTTP_LEGACY_REDIRECT_QUERY_KEEP },
     { ngx_string("drop"), NGX_HTTP_LEGACY_REDIRECT_QUERY_DROP },
+    { ngx_null_string, 0 }
+};
+
+
+static ngx_conf_enum_t  ngx_http_legacy_redirect_huge[] = {
+    { ngx_string("off"), NGX_HTTP_LEGACY_REDIRECT_HUGE_OFF },
+    { ngx_string("try"), NGX_HTTP_LEGACY_REDIRECT_HUGE_TRY },
+    { ngx_string("on"), NGX_HTTP_LEGACY_REDIRECT_HUGE_ON },
     { ngx_null_string, 0 }
 };
 
@@ -57,6 +67,13 @@ static ngx_command_t  ngx_http_legacy_redirect_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_legacy_redirect_loc_conf_t, query),
       &ngx_http_legacy_redirect_query },
+
+    { ngx_string("legacy_redirect_huge_pages"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_legacy_redirect_huge_pages,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_legacy_redirect_main_conf_t, huge_pages),
+      &ngx_http_legacy_redirect_huge },
 
       ngx_null_command
 };
@@ -174,6 +191,8 @@ ngx_http_legacy_redirect_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    lmcf->huge_pages = NGX_CONF_UNSET_UINT;
+
     return lmcf;
 }
 
@@ -218,7 +237,7 @@ ngx_http_legacy_redirect_map(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_http_legacy_redirect_loc_conf_t  *lrcf = conf;
 
     ngx_str_t                             *value, name;
-    ngx_uint_t                             i;
+    ngx_uint_t                             i, huge;
     ngx_http_legacy_redirect_map_t       **maps;
     ngx_http_legacy_redirect_main_conf_t  *lmcf;
 
@@ -255,7 +274,13 @@ ngx_http_legacy_redirect_map(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
     }
 
-    lrcf->map = ngx_http_legacy_redirect_load(cf, &name);
+    huge = lmcf->huge_pages;
+
+    if (huge == NGX_CONF_UNSET_UINT) {
+        huge = NGX_HTTP_LEGACY_REDIRECT_HUGE_OFF;
+    }
+
+    lrcf->map = ngx_http_legacy_redirect_load(cf, &name, huge);
     if (lrcf->map == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -269,4 +294,22 @@ ngx_http_legacy_redirect_map(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     *maps = lrcf->map;
 
     return NGX_CONF_OK;
+}
+
+
+/*
+ * Maps are copied when their directive is read, so the kind of memory for
+ * them has to be known before the first one.
+ */
+static char *
+ngx_http_legacy_redirect_huge_pages(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf)
+{
+    ngx_http_legacy_redirect_main_conf_t  *lmcf = conf;
+
+    if (lmcf->maps.nelts) {
+        return "must come before the first \"legacy_redirect_map\"";
+    }
+
+    return ngx_conf_set_enum_slot(cf, cmd, conf);
 }

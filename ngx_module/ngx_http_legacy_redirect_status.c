@@ -196,10 +196,11 @@ ngx_http_legacy_redirect_json_map(u_char *p, ngx_http_legacy_redirect_map_t *m,
 
     p = ngx_sprintf(p, ", \"format_version\": %d, \"entries\": %uL, "
                     "\"rules\": %ui, \"bytes\": %uz, \"ignore_case\": %s, "
-                    "\"checksum\": \"%016xL\"",
+                    "\"huge_pages\": %s, \"checksum\": \"%016xL\"",
                     LRM_VERSION, (uint64_t) m->map.entries, m->nrules,
                     m->size,
                     (m->norm_flags & LRM_NORM_CASELESS) ? "true" : "false",
+                    m->huge ? "true" : "false",
                     (uint64_t) m->map.checksum);
 
     meta = lrm_meta(&m->map, "built", &len);

@@ -17,7 +17,8 @@ use IPC::Open3 qw(open3);
 use Symbol qw(gensym);
 
 our @EXPORT_OK = qw(root map_dir build_map damage_map run write_post slurp
-                    http_get free_port build_and_dump);
+                    http_get free_port build_and_dump huge_pool
+                    huge_pages_free nginx_conf nginx nginx_pid);
 
 my $root = abs_path(dirname(__FILE__) . '/..');
 my $dir;
@@ -123,6 +124,88 @@ sub http_get {
     my ($status) = $res =~ m{^HTTP/1\.\d (\d+)};
     my ($location) = $res =~ m{^Location: ([^\r\n]*)}mi;
     return ($status, $location);
+}
+
+# nginx_conf($dir, port => $port, http => "...", server => "...",
+# workers => 2, log => 'notice') writes $dir/nginx.conf for an nginx
+# driven directly with the module under test, prefix $dir, listening on
+# 127.0.0.1:$port, with "location / { return 200 "miss\n"; }".
+sub nginx_conf {
+    my ($dir, %a) = @_;
+    my $module = $ENV{TEST_NGINX_LOAD_MODULES}
+                 || "$root/build/ngx_http_legacy_redirect_module.so";
+    make_path("$dir/logs");
+    open my $fh, '>', "$dir/nginx.conf" or die "$dir/nginx.conf: $!";
+    print {$fh} <<"EOF";
+load_module $module;
+worker_processes @{[ $a{workers} // 2 ]};
+error_log $dir/logs/error.log @{[ $a{log} // 'notice' ]};
+pid $dir/logs/nginx.pid;
+events { worker_connections 64; }
+http {
+    access_log off;
+    @{[ $a{http} // '' ]}
+    server {
+        listen 127.0.0.1:$a{port};
+        absolute_redirect off;
+        @{[ $a{server} // '' ]}
+        location / { return 200 "miss\n"; }
+    }
+}
+EOF
+    close $fh;
+}
+
+# nginx($dir, @args): runs the nginx under test with that prefix and
+# configuration; returns what run() returns
+sub nginx {
+    my ($dir, @args) = @_;
+    return run($ENV{TEST_NGINX_BINARY} || 'nginx', '-p', $dir,
+               '-c', "$dir/nginx.conf", @args);
+}
+
+# the master's pid once nginx wrote it, or undef
+sub nginx_pid {
+    my ($dir) = @_;
+    for (1 .. 50) {
+        my ($pid) = (slurp("$dir/logs/nginx.pid") // '') =~ /(\d+)/;
+        return $pid if $pid && kill 0, $pid;
+        select undef, undef, undef, 0.1;
+    }
+    return undef;
+}
+
+# The kernel's pool of huge pages, from /proc/meminfo: (free pages, page
+# size in bytes), or () when the kernel has no huge pages.
+sub huge_pages_free {
+    my $m = slurp('/proc/meminfo') // return ();
+    my ($size) = $m =~ /^Hugepagesize:\s+(\d+) kB/m or return ();
+    my ($total) = $m =~ /^HugePages_Total:\s+(\d+)/m;
+    my ($free) = $m =~ /^HugePages_Free:\s+(\d+)/m;
+    return ($free, $size * 1024, $total);
+}
+
+# huge_pool($pages) makes sure that the pool has at least $pages free, by
+# raising vm.nr_hugepages when it can (as root); the pool is set back at
+# exit.  Returns what huge_pages_free() returns afterwards.
+my $pool_total;
+sub huge_pool {
+    my ($want) = @_;
+    my ($free, $size, $total) = huge_pages_free() or return ();
+    if ($free < $want && open my $fh, '>', '/proc/sys/vm/nr_hugepages') {
+        $pool_total //= $total;
+        print {$fh} $total + $want - $free, "\n";
+        close $fh;
+        ($free, $size, $total) = huge_pages_free();
+    }
+    return ($free, $size, $total);
+}
+
+END {
+    if (defined $pool_total && open my $fh, '>', '/proc/sys/vm/nr_hugepages') {
+        print {$fh} "$pool_total\n";
+        close $fh;
+    }
 }
 
 1;

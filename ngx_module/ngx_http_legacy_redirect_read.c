@@ -1,0 +1,298 @@
+
+/*
+ * Copyright (C) the legacy_redirect authors
+ *
+ * Reading a map file and computing its checksum (XXH64 of all but the
+ * last 8 bytes) on the way.
+ *
+ * "nginx -t" streams the file through a small buffer.  A copy for serving
+ * is read in one pass that checksums each piece while it is still in the
+ * CPU's cache; a big map is read by a helper thread while this one
+ * checksums the pieces already read, so that copying the file (a start
+ * or a reload waits for it) costs about the copy alone.  The helper lives
+ * only while the file is read: it is joined before anything else runs.
+ */
+
+
+#include <pthread.h>
+#include <signal.h>
+
+#include "ngx_http_legacy_redirect.h"
+
+
+/* pieces for one thread stay in the L2 cache */
+#define NGX_HTTP_LEGACY_REDIRECT_CHUNK    (256 * 1024)
+
+/* pieces handed from the reading thread to the checksumming one */
+#define NGX_HTTP_LEGACY_REDIRECT_PIECE    (2 * 1024 * 1024)
+
+/* below this, a second thread costs more than it saves */
+#define NGX_HTTP_LEGACY_REDIRECT_THREADED (16 * 1024 * 1024)
+
+
+typedef struct {
+    ngx_fd_t                          fd;
+    u_char                           *buf;
+    size_t                            size;
+
+    pthread_mutex_t                   mutex;
+    pthread_cond_t                    cond;
+    size_t                            done;    /* bytes in buf so far */
+    ngx_err_t                         err;     /* a read() failed */
+    ngx_uint_t                        stopped; /* unsigned: 1 */
+} ngx_http_legacy_redirect_pipe_t;
+
+
+static ngx_int_t ngx_http_legacy_redirect_read_serial(ngx_conf_t *cf,
+    ngx_fd_t fd, ngx_str_t *name, u_char *buf, size_t size, uint64_t *hash);
+static ngx_int_t ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf,
+    ngx_fd_t fd, ngx_str_t *name, u_char *buf, size_t size, uint64_t *hash);
+static void *ngx_http_legacy_redirect_reader(void *data);
+static ngx_int_t ngx_http_legacy_redirect_read_failed(ngx_conf_t *cf,
+    ngx_str_t *name, ngx_err_t err);
+
+
+/*
+ * Reads the whole file into buf, or through a small buffer when buf is
+ * NULL, and returns its checksum in hash.
+ */
+ngx_int_t
+ngx_http_legacy_redirect_read(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
+    u_char *buf, size_t size, uint64_t *hash)
+{
+    ngx_int_t  rc;
+
+    if (buf && size >= NGX_HTTP_LEGACY_REDIRECT_THREADED) {
+        rc = ngx_http_legacy_redirect_read_threaded(cf, fd, name, buf, size,
+                                                    hash);
+        if (rc != NGX_DECLINED) {
+            return rc;
+        }
+    }
+
+    return ngx_http_legacy_redirect_read_serial(cf, fd, name, buf, size,
+                                                hash);
+}
+
+
+static ngx_int_t
+ngx_http_legacy_redirect_read_serial(ngx_conf_t *cf, ngx_fd_t fd,
+    ngx_str_t *name, u_char *buf, size_t size, uint64_t *hash)
+{
+    u_char            *p, *scratch;
+    size_t             done, want, body;
+    ssize_t            n;
+    ngx_int_t          rc;
+    lrm_hash_state_t   st;
+
+    scratch = NULL;
+
+    if (buf == NULL) {
+        scratch = ngx_alloc(NGX_HTTP_LEGACY_REDIRECT_CHUNK, cf->log);
+        if (scratch == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    lrm_hash_init(&st);
+    body = size > LRM_TRAILER_SIZE ? size - LRM_TRAILER_SIZE : 0;
+    rc = NGX_ERROR;
+
+    for (done = 0; done < size; done += n) {
+        want = ngx_min(size - done, NGX_HTTP_LEGACY_REDIRECT_CHUNK);
+        p = scratch ? scratch : buf + done;
+
+        n = ngx_read_fd(fd, p, want);
+
+        if (n == -1) {
+            if (ngx_errno == NGX_EINTR) {
+                n = 0;
+                continue;
+            }
+
+            (void) ngx_http_legacy_redirect_read_failed(cf, name, ngx_errno);
+            goto done;
+        }
+
+        if (n == 0) {
+            (void) ngx_http_legacy_redirect_read_failed(cf, name, 0);
+            goto done;
+        }
+
+        if (done < body) {
+            lrm_hash_update(&st, p, ngx_min((size_t) n, body - done));
+        }
+    }
+
+    *hash = lrm_hash_final(&st);
+    rc = NGX_OK;
+
+done:
+
+    if (scratch) {
+        ngx_free(scratch);
+    }
+
+    return rc;
+}
+
+
+/*
+ * A helper thread reads; this one checksums what it has read, a piece
+ * behind.  NGX_DECLINED: no thread could be started, read it serially.
+ */
+static ngx_int_t
+ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf, ngx_fd_t fd,
+    ngx_str_t *name, u_char *buf, size_t size, uint64_t *hash)
+{
+    int                               err;
+    size_t                            hashed, ready, body;
+    sigset_t                          all, old;
+    pthread_t                         tid;
+    ngx_err_t                         read_err;
+    ngx_uint_t                        stopped;
+    lrm_hash_state_t                  st;
+    ngx_http_legacy_redirect_pipe_t   rp;
+
+    rp.fd = fd;
+    rp.buf = buf;
+    rp.size = size;
+    rp.done = 0;
+    rp.err = 0;
+    rp.stopped = 0;
+
+    if (pthread_mutex_init(&rp.mutex, NULL) != 0) {
+        return NGX_DECLINED;
+    }
+
+    if (pthread_cond_init(&rp.cond, NULL) != 0) {
+        (void) pthread_mutex_destroy(&rp.mutex);
+        return NGX_DECLINED;
+    }
+
+    /* signals are for nginx's own thread, never for the helper */
+
+    (void) sigfillset(&all);
+    (void) pthread_sigmask(SIG_SETMASK, &all, &old);
+
+    err = pthread_create(&tid, NULL, ngx_http_legacy_redirect_reader, &rp);
+
+    (void) pthread_sigmask(SIG_SETMASK, &old, NULL);
+
+    if (err != 0) {
+        ngx_log_debug1(NGX_LOG_DEBUG_HTTP, cf->log, err,
+                       "legacy_redirect_map \"%V\": no reading thread, "
+                       "reading serially", name);
+        (void) pthread_cond_destroy(&rp.cond);
+        (void) pthread_mutex_destroy(&rp.mutex);
+        return NGX_DECLINED;
+    }
+
+    lrm_hash_init(&st);
+    body = size - LRM_TRAILER_SIZE;     /* size is far above the trailer */
+    hashed = 0;
+
+    for ( ;; ) {
+        (void) pthread_mutex_lock(&rp.mutex);
+
+        while (rp.done == hashed && !rp.stopped) {
+            (void) pthread_cond_wait(&rp.cond, &rp.mutex);
+        }
+
+        ready = rp.done;
+        stopped = rp.stopped;
+
+        (void) pthread_mutex_unlock(&rp.mutex);
+
+        if (hashed < body) {
+            lrm_hash_update(&st, buf + hashed, ngx_min(ready, body) - hashed);
+        }
+
+        hashed = ready;
+
+        if (stopped) {
+            break;
+        }
+    }
+
+    (void) pthread_join(tid, NULL);
+    (void) pthread_cond_destroy(&rp.cond);
+    (void) pthread_mutex_destroy(&rp.mutex);
+
+    read_err = rp.err;
+
+    if (hashed < size) {
+        return ngx_http_legacy_redirect_read_failed(cf, name, read_err);
+    }
+
+    *hash = lrm_hash_final(&st);
+
+    return NGX_OK;
+}
+
+
+static void *
+ngx_http_legacy_redirect_reader(void *data)
+{
+    ngx_http_legacy_redirect_pipe_t  *rp = data;
+
+    size_t     done, want;
+    ssize_t    n;
+    ngx_err_t  err;
+
+    err = 0;
+
+    for (done = 0; done < rp->size; done += n) {
+        want = ngx_min(rp->size - done, NGX_HTTP_LEGACY_REDIRECT_PIECE);
+
+        n = ngx_read_fd(rp->fd, rp->buf + done, want);
+
+        if (n == -1) {
+            err = ngx_errno;
+
+            if (err == NGX_EINTR) {
+                err = 0;
+                n = 0;
+                continue;
+            }
+
+            break;
+        }
+
+        if (n == 0) {
+            break;              /* the file shrank */
+        }
+
+        (void) pthread_mutex_lock(&rp->mutex);
+        rp->done = done + n;
+        (void) pthread_cond_signal(&rp->cond);
+        (void) pthread_mutex_unlock(&rp->mutex);
+    }
+
+    (void) pthread_mutex_lock(&rp->mutex);
+    rp->err = (done < rp->size) ? err : 0;
+    rp->stopped = 1;
+    (void) pthread_cond_signal(&rp->cond);
+    (void) pthread_mutex_unlock(&rp->mutex);
+
+    return NULL;
+}
+
+
+/* err 0: the file ended before the size it had when it was opened */
+static ngx_int_t
+ngx_http_legacy_redirect_read_failed(ngx_conf_t *cf, ngx_str_t *name,
+    ngx_err_t err)
+{
+    if (err) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, err,
+                           ngx_read_fd_n " \"%V\" failed", name);
+
+    } else {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "legacy_redirect_map \"%V\": file shrank "
+                           "while it was read", name);
+    }
+
+    return NGX_ERROR;
+}

@@ -1,0 +1,129 @@
+# A map big enough (over 16 MB) that nginx reads it with a helper thread
+# while it checksums it: every entry of a sample is answered, misses pass
+# through, and a damaged copy is refused, at start and at reload, whether
+# the damage is near the start, in the middle or in the last byte that
+# the checksum covers.
+
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/..";
+use Fixture qw(run map_dir free_port http_get slurp nginx_conf nginx
+               nginx_pid);
+use File::Copy qw(copy);
+use Time::HiRes qw(sleep);
+use Test::More;
+
+my $dir = map_dir();
+my $port = free_port();
+
+# 200,000 Blogger-like paths, 60-90 bytes, and their new homes
+my $n = 200_000;
+my @old;
+open my $tsv, '>', "$dir/big.tsv" or die $!;
+for my $i (0 .. $n - 1) {
+    my $slug = join '-', ('word' . ($i * 7919 % 100_003)) x (3 + $i % 4),
+                         "post-$i";
+    my $path = sprintf '/%04d/%02d/%s.html', 2001 + $i % 23, 1 + $i % 12,
+                       $slug;
+    push @old, $path;
+    print {$tsv} "$path\t/posts/$i/\n";
+}
+close $tsv;
+open my $cfg, '>', "$dir/big.yaml" or die $!;
+print {$cfg} "import:\n  - big.tsv\noutput: big.map\n";
+close $cfg;
+
+my ($rc, undef, $err) = run('redirect-map', 'build', '-q', '-c',
+                            "$dir/big.yaml");
+is $rc, 0, 'the big map builds' or diag $err;
+my $map = "$dir/big.map";
+my $size = -s $map;
+cmp_ok $size, '>', 16 * 1024 * 1024, "it is over 16 MB ($size bytes)";
+
+sub write_conf {
+    nginx_conf($dir, port => $port, http => "legacy_redirect_map $_[0];");
+}
+
+my $pid;
+END { kill 'QUIT', $pid if $pid && kill 0, $pid }
+
+# copies with one byte changed: after the header, in the middle, and the
+# last byte before the checksum
+my %damaged = (
+    'near the start' => 100,
+    'in the middle'  => int($size / 2),
+    'last byte'      => $size - 9,
+);
+for my $where (sort keys %damaged) {
+    (my $name = "$where.map") =~ tr/ /-/;
+    copy($map, "$dir/$name") or die $!;
+    open my $fh, '+<:raw', "$dir/$name" or die $!;
+    seek $fh, $damaged{$where}, 0;
+    read $fh, my $byte, 1;
+    seek $fh, $damaged{$where}, 0;
+    print {$fh} chr(ord($byte) ^ 0x20);
+    close $fh;
+    write_conf("$dir/$name");
+    ($rc, undef, $err) = nginx($dir);
+    isnt $rc, 0, "a byte changed $where: nginx does not start";
+    like $err, qr/legacy_redirect_map "\Q$dir\/$name\E": checksum mismatch/,
+         '... and says the checksum does not match';
+}
+
+write_conf($map);
+($rc, undef, $err) = nginx($dir);
+is $rc, 0, 'nginx starts with the big map' or diag $err;
+$pid = nginx_pid($dir);
+
+sub sample_ok {
+    my ($what) = @_;
+    my @bad;
+    for (my $i = 17; $i < $n; $i += 997) {
+        my ($status, $location) = http_get($port, $old[$i]);
+        push @bad, "$old[$i]: " . ($status // 'none') . ' '
+                   . ($location // '') unless ($status // 0) == 301
+                   && ($location // '') eq "/posts/$i/";
+    }
+    for my $i (1 .. 20) {
+        my ($status) = http_get($port, "/2099/01/not-there-$i.html");
+        push @bad, "miss $i: " . ($status // 'none') if ($status // 0) != 200;
+    }
+    is_deeply \@bad, [], "$what: 201 entries answered, 20 misses pass"
+        or diag explain \@bad;
+}
+
+sample_ok('after the start');
+
+# a reload with a damaged big map keeps the old map serving
+my $log0 = length(slurp("$dir/logs/error.log") // '');
+copy("$dir/in-the-middle.map", "$dir/next.map") or die $!;
+write_conf("$dir/next.map");
+nginx($dir, '-s', 'reload');
+my $log = '';
+for (1 .. 100) {
+    $log = substr(slurp("$dir/logs/error.log") // '', $log0);
+    last if $log =~ /\[emerg\]/;
+    sleep 0.1;
+}
+like $log, qr/\[emerg\] .*"\Q$dir\E\/next\.map": checksum mismatch/,
+     'a reload with a damaged big map is refused';
+sample_ok('after the refused reload');
+
+# and a reload with the good one (a new file: read and checked again)
+$log0 = length(slurp("$dir/logs/error.log") // '');
+copy($map, "$dir/next.map") or die $!;
+nginx($dir, '-s', 'reload');
+for (1 .. 100) {
+    $log = substr(slurp("$dir/logs/error.log") // '', $log0);
+    last if $log =~ /start worker process|\[emerg\]/;
+    sleep 0.1;
+}
+like $log, qr/start worker process/,
+     'a reload with the map copied anew starts new workers';
+unlike $log, qr/\[(emerg|alert|crit)\]/, '... with no complaint';
+sleep 0.5;
+sample_ok('after that reload');
+
+done_testing;
