@@ -6,7 +6,8 @@
 # figures go to bench/results/.
 #
 #   perl bench/bench.pl [--parts build,start,memory,throughput,reload,lookup]
-#                       [--quick] [--alt-10m] [--reps 3] [--duration 5]
+#                       [--quick] [--alt-10m] [--huge-pages] [--reps 3]
+#                       [--duration 5]
 #
 # Core Perl modules only.  Run from the repository root after `make`.
 
@@ -36,7 +37,8 @@ my %o = (
     sample   => 100000,
 );
 GetOptions(\%o, 'parts=s', 'reps=i', 'duration=i', 'posts=s', 'tsv=s',
-           'own=s', 'alt=s', 'sample=i', 'quick', 'alt-10m', 'help')
+           'own=s', 'alt=s', 'sample=i', 'quick', 'alt-10m', 'huge-pages',
+           'help')
     or exit 2;
 if ($o{help}) {
     print <<'EOF';
@@ -47,6 +49,10 @@ usage: perl bench/bench.pl [OPTIONS]     (or: make bench BENCH_ARGS="...")
                    own 100k,1M; alternatives 100k; 2 s wrk runs
   --alt-10m        also run nginx map and HAProxy at 10M entries (minutes
                    and ~8 GB of memory for nginx map)
+  --huge-pages     also run the module with "legacy_redirect_huge_pages on"
+                   (start, memory, throughput, reload): reserves huge pages
+                   for two copies of each map measured (vm.nr_hugepages, as
+                   root) and sets the pool back at the end
   --reps N         runs per figure, median reported (default 3)
   --duration S     seconds per wrk run (default 5)
   --posts, --tsv, --own, --alt LIST   sizes (comma-separated)
@@ -141,7 +147,44 @@ sub cleanup {
     %children = ();
 }
 $SIG{INT} = $SIG{TERM} = sub { cleanup(); exit 130 };
-END { my $rc = $?; cleanup(); $? = $rc; }
+END { my $rc = $?; cleanup(); huge_pool_restore(); $? = $rc; }
+
+# ---- the pool of huge pages (--huge-pages) ------------------------------
+
+my $sysctl_huge = '/proc/sys/vm/nr_hugepages';
+my $huge_total0;                    # the pool's size before this run
+
+sub meminfo {
+    my %m = slurp('/proc/meminfo') =~ /^(\w+):\s+(\d+)/mg;
+    return \%m;
+}
+
+sub huge_free_bytes {
+    my $m = meminfo();
+    return ($m->{HugePages_Free} // 0) * ($m->{Hugepagesize} // 0) * 1024;
+}
+
+# room in the pool for two copies of every map measured (a reload holds
+# the old and the new one), on top of what the pool already had
+sub huge_pool_reserve {
+    my $m = meminfo();
+    my $page = ($m->{Hugepagesize} or die "the kernel has no huge pages\n")
+               * 1024;
+    -w $sysctl_huge or die "--huge-pages: $sysctl_huge is not writable\n";
+    my $pages = 8;
+    $pages += 2 * int(((-s tsv_map($_)) + $page - 1) / $page) for @own;
+    $huge_total0 = $m->{HugePages_Total};
+    spew($sysctl_huge, ($huge_total0 + $pages) . "\n");
+    my $got = meminfo()->{HugePages_Total} - $huge_total0;
+    note('huge_pages_reserved', $got);
+    die "--huge-pages: asked for $pages huge pages, the kernel gave $got\n"
+        if $got < $pages;
+}
+
+sub huge_pool_restore {
+    spew($sysctl_huge, "$huge_total0\n") if defined $huge_total0;
+    undef $huge_total0;
+}
 
 sub master_pid {
     my ($dir) = @_;
@@ -342,9 +385,11 @@ sub nginx_conf {
     my $dir = "$data/run/$a{name}";
     make_path("$dir/logs");
     my ($head, $http, $loc) = ('', '', 'return 404;');
-    if ($a{kind} eq 'own') {
+    if ($a{kind} eq 'own' || $a{kind} eq 'ownhuge') {
         $head = "load_module $module;\n";
         $http = 'legacy_redirect_map ' . tsv_map($a{n}) . ";\n";
+        $http = "legacy_redirect_huge_pages on;\n    $http"
+            if $a{kind} eq 'ownhuge';
     } elsif ($a{kind} eq 'ceiling') {
         $loc = 'return 301 /x;';
     } elsif ($a{kind} eq 'nginxmap') {
@@ -628,6 +673,8 @@ sub part_build {
 sub start_configs {                 # [label, kind, n]
     my @c = (['nginx, empty config', 'empty', 0]);
     push @c, ["nginx + module", 'own', $_] for @own;
+    push @c, ["nginx + module, huge pages", 'ownhuge', $_]
+        for $o{'huge-pages'} ? @own : ();
     push @c, ["nginx map + include", 'nginxmap', $_] for @alt;
     push @c, ["HAProxy map_str", 'haproxy', $_] for @alt;
     return @c;
@@ -639,8 +686,8 @@ sub part_start {
     my @cfgs = start_configs();
     for my $c (@cfgs) {
         my ($label, $kind, $n) = @$c;
-        next unless $kind eq 'own' || $kind eq 'nginxmap';
-        tsv_map($n) if $kind eq 'own';
+        next unless $kind =~ /^own/ || $kind eq 'nginxmap';
+        tsv_map($n) if $kind =~ /^own/;
         nginxmap_sizes($n) if $kind eq 'nginxmap';
     }
     for my $rep (1 .. $R) {
@@ -713,7 +760,7 @@ sub part_start {
         my ($t, $f) = map { median(@{ $res{"$kind-$n"}{$_} }) } qw(t first);
         note("start_${kind}_${n}_t", $t);
         note("start_${kind}_${n}_first", $f);
-        my $own = $kind eq 'own';
+        my $own = $kind =~ /^own/;
         my $tname = $kind eq 'haproxy' ? 'haproxy -c' : 'nginx -t';
         $tname .= " (hash $hash_sizes{$n}[0]/$hash_sizes{$n}[1])"
             if $kind eq 'nginxmap';
@@ -758,6 +805,7 @@ sub part_memory {
     for my $rep (1 .. $R) {
         for my $c (@cfgs) {
             my ($label, $kind, $n) = @$c;
+            my $pool0 = huge_free_bytes();
             my $s = server(kind => $kind, n => $n, workers => 2, pin => 0,
                            name => "mem-$kind-$n");
             warm_up($s->{port}, $n);
@@ -770,6 +818,10 @@ sub part_memory {
                             + ($m->{Shared_Clean} // 0);
             }
             my $mm = $s->{master} ? smaps($s->{master}) : {};
+            # huge pages count in no Rss, Pss or Private_Dirty: what the
+            # pool lost is the memory of the map
+            push @{ $res{"$kind-$n"}{pool} }, $pool0 - huge_free_bytes()
+                if $kind eq 'ownhuge';
             push @{ $res{"$kind-$n"}{priv} }, sum(@priv) / @priv;
             push @{ $res{"$kind-$n"}{shared} }, sum(@shared) / @shared;
             push @{ $res{"$kind-$n"}{total} },
@@ -792,7 +844,15 @@ sub part_memory {
                 mib($m{rss}), '–', '–', '–', '–');
             next;
         }
-        my $own = $kind eq 'own';
+        my $own = $kind =~ /^own/;
+        if ($kind eq 'ownhuge') {
+            my $pool = median(@{ $res{"$kind-$n"}{pool} });
+            note("mem_${kind}_${n}_pool", $pool);
+            row("$label: taken from the pool by master + 2 workers "
+                . "÷ map size", human_n($n), mib($pool),
+                mib(-s tsv_map($n)), sprintf('%.2f', $pool / -s tsv_map($n)),
+                '–', '–');
+        }
         row("$label: private memory added per worker (2 workers)",
             human_n($n), mib($m{priv} - $base), mib($base) . ' (empty)',
             '–', $own ? '≤ 1 MiB' : '–',
@@ -832,6 +892,8 @@ sub part_throughput {
     );
     for my $n (@own) {
         push @runs, ['nginx + module', 'own', $n, $_, $n] for qw(hits misses);
+        push @runs, ['nginx + module, huge pages', 'ownhuge', $n, $_, $n]
+            for $o{'huge-pages'} ? qw(hits misses) : ();
     }
     for my $n (@alt) {
         push @runs, ['nginx map + include', 'nginxmap', $n, $_, $n]
@@ -892,7 +954,7 @@ sub part_throughput {
         my ($label, $kind, $n, $traffic) = @$r;
         next if $kind eq 'ceiling' || $kind eq 'empty';
         my $x = $m{"$kind-$n-$traffic"};
-        my $own = $kind eq 'own' && $n == $big;
+        my $own = $kind =~ /^own/ && $n == $big;
         my $fig = sprintf('%.0f req/s, %.2f µs CPU, p50/p99 %s/%s µs',
                           @$x{qw(rps cpu_us p50 p99)});
         my $k = "$kind-$n-$traffic";
@@ -933,8 +995,9 @@ sub part_reload {
         # the module's map: once as it is (reused), once touched before
         # each reload, as a rebuilt map would be (read and checked again);
         # and rebuilt right after memory of the map's size was freed (why)
-        my @ways = $kind eq 'own' ? ('same', 'rebuilt', 'recycled')
-                                  : ('same');
+        my @ways = $kind eq 'own'     ? ('same', 'rebuilt', 'recycled')
+                 : $kind eq 'ownhuge' ? ('same', 'rebuilt')
+                 :                      ('same');
         for my $way (@ways) {
         for my $rep (1 .. $R) {
             my (undef, $h) = http_get($s->{port}, $path);
@@ -973,7 +1036,7 @@ sub part_reload {
         next if $kind eq 'empty';
         my $t = median(@{ $res{"$kind-$n"} });
         note("reload_${kind}_$n", $t);
-        my $own = $kind eq 'own';
+        my $own = $kind =~ /^own/;
         row("$label: reload until new workers answer"
             . ($own ? ', map unchanged' : ''), human_n($n), fmt_s($t),
             fmt_s($base) . ' (empty)', sprintf('+%.3f s', $t - $base),
@@ -985,6 +1048,7 @@ sub part_reload {
             human_n($n), fmt_s($t), fmt_s($base) . ' (empty)',
             sprintf('+%.3f s', $t - $base), '≤ +0.3 s',
             yesno($t - $base <= 0.3));
+        next unless $kind eq 'own';
         $t = median(@{ $res{"$kind-$n-recycled"} });
         note("reload_${kind}_${n}_recycled", $t);
         row("(why) $label: reload, map rebuilt, memory just recycled",
@@ -1021,6 +1085,22 @@ sub part_lookup {
 }
 
 # ---- main ---------------------------------------------------------------
+
+# huge pages: the pool is reserved, then all its pages are used once, as
+# by the first start and reload after boot; their first use is new memory
+# (on this VM, faulted in by the host), and is shown as a (why) row
+if ($o{'huge-pages'}) {
+    huge_pool_reserve();
+    my $bytes = huge_free_bytes();
+    my $out = `$bin/fresh_memory $bytes 0 hugetlb`;
+    my %r = $out =~ /^(\w+) (\S+)$/mg;
+    defined $r{again_s} or die "fresh_memory hugetlb failed\n";
+    note('huge_pool_first_touch', $r{touch_s});
+    note('huge_pool_again', $r{again_s});
+    row('(why) huge page pool (' . mib($bytes) . '): first use of its '
+        . 'pages ÷ use again', '–', "$r{touch_s} s", "$r{again_s} s",
+        sprintf('%.1f', $r{touch_s} / ($r{again_s} || 1e-9)), '–', '–');
+}
 
 my $load0 = slurp('/proc/loadavg');
 my %plan = (build => \&part_build, start => \&part_start,

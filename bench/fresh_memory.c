@@ -3,7 +3,7 @@
  * write to every page of it, as the module does with a map it loads
  * (mmap, MADV_HUGEPAGE, then every page written once).
  *
- *   fresh_memory SIZE [IDLE]
+ *   fresh_memory SIZE [IDLE [hugetlb]]
  *
  * Prints "touch_s X" for memory taken after IDLE seconds of sleep
  * (default 0), then "again_s Y" for the same amount taken again right
@@ -11,6 +11,11 @@
  * cost of zeroing pages.  On a virtual machine whose guest hands free
  * memory back to the host (free page reporting), the first can be many
  * times the second: every page is then faulted in by the host again.
+ *
+ * With "hugetlb", the memory comes from the kernel's pool of huge pages
+ * (vm.nr_hugepages; SIZE a multiple of the huge page size), as the module
+ * takes it with "legacy_redirect_huge_pages".  Pages the pool got back
+ * stay with the guest, so only their very first use is slow.
  */
 
 #include <stdio.h>
@@ -31,6 +36,9 @@ now(void)
 }
 
 
+static int  hugetlb;
+
+
 static double
 touch(size_t size)
 {
@@ -41,7 +49,8 @@ touch(size_t size)
     t0 = now();
 
     p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+             hugetlb ? MAP_SHARED | MAP_ANONYMOUS | MAP_HUGETLB
+                     : MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) {
         perror("fresh_memory: mmap");
         exit(1);
@@ -68,12 +77,13 @@ main(int argc, char **argv)
     double  idle;
 
     if (argc < 2) {
-        fprintf(stderr, "usage: fresh_memory SIZE [IDLE]\n");
+        fprintf(stderr, "usage: fresh_memory SIZE [IDLE [hugetlb]]\n");
         return 2;
     }
 
     size = (size_t) strtoull(argv[1], NULL, 10);
     idle = argc > 2 ? atof(argv[2]) : 0;
+    hugetlb = argc > 3 && strcmp(argv[3], "hugetlb") == 0;
 
     if (size == 0) {
         fprintf(stderr, "fresh_memory: bad SIZE\n");
