@@ -159,9 +159,10 @@ sub meminfo {
     return \%m;
 }
 
-sub huge_free_bytes {
+sub huge_free_bytes {                # free and not reserved by a mapping
     my $m = meminfo();
-    return ($m->{HugePages_Free} // 0) * ($m->{Hugepagesize} // 0) * 1024;
+    return (($m->{HugePages_Free} // 0) - ($m->{HugePages_Rsvd} // 0))
+           * ($m->{Hugepagesize} // 0) * 1024;
 }
 
 # room in the pool for two copies of every map measured (a reload holds

@@ -183,10 +183,14 @@ ngx_http_legacy_redirect_alloc(ngx_conf_t *cf, ngx_str_t *name,
 
 #else
 
+        ngx_conf_log_error(huge_pages == NGX_HTTP_LEGACY_REDIRECT_HUGE_ON
+                           ? NGX_LOG_EMERG : NGX_LOG_NOTICE, cf, 0,
+                           "legacy_redirect_map \"%V\": %shuge pages are "
+                           "not supported on this platform", name,
+                           huge_pages == NGX_HTTP_LEGACY_REDIRECT_HUGE_ON
+                           ? "" : "copied to ordinary memory: ");
+
         if (huge_pages == NGX_HTTP_LEGACY_REDIRECT_HUGE_ON) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "legacy_redirect_map \"%V\": huge pages are "
-                               "not supported on this platform", name);
             return NGX_ERROR;
         }
 
@@ -221,13 +225,59 @@ static ngx_int_t
 ngx_http_legacy_redirect_copy(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
     ngx_http_legacy_redirect_copy_t *c, ngx_uint_t huge_pages, uint64_t *hash)
 {
+    ngx_int_t  rc;
+
     if (ngx_http_legacy_redirect_alloc(cf, name, c, huge_pages) != NGX_OK) {
         return NGX_ERROR;
     }
 
-    if (ngx_http_legacy_redirect_read(cf, fd, name, c->data, c->size, hash)
-        != NGX_OK)
-    {
+    rc = ngx_http_legacy_redirect_read(cf, fd, name, c->data, c->size, hash);
+
+    if (rc == NGX_DECLINED && c->huge) {
+        munmap(c->data, c->mapped);
+
+        /*
+         * mmap() reserved the pages, but they could not be had when they
+         * were touched: a hugetlb cgroup limit that counts pages in use
+         * and not reservations
+         */
+
+        if (huge_pages == NGX_HTTP_LEGACY_REDIRECT_HUGE_ON) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, EFAULT,
+                               "legacy_redirect_map \"%V\": huge pages "
+                               "refused when used (a hugetlb cgroup limit?), "
+                               ngx_read_fd_n " failed", name);
+            return NGX_ERROR;
+        }
+
+        ngx_conf_log_error(NGX_LOG_NOTICE, cf, EFAULT,
+                           "legacy_redirect_map \"%V\": copied to ordinary "
+                           "memory: huge pages refused when used (a hugetlb "
+                           "cgroup limit?), " ngx_read_fd_n " failed", name);
+
+        if (lseek(fd, 0, SEEK_SET) == -1) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
+                               "lseek(\"%V\") failed", name);
+            return NGX_ERROR;
+        }
+
+        if (ngx_http_legacy_redirect_alloc(cf, name, c,
+                                           NGX_HTTP_LEGACY_REDIRECT_HUGE_OFF)
+            != NGX_OK)
+        {
+            return NGX_ERROR;
+        }
+
+        rc = ngx_http_legacy_redirect_read(cf, fd, name, c->data, c->size,
+                                           hash);
+    }
+
+    if (rc != NGX_OK) {
+        if (rc == NGX_DECLINED) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, EFAULT,
+                               ngx_read_fd_n " \"%V\" failed", name);
+        }
+
         munmap(c->data, c->mapped);
         return NGX_ERROR;
     }

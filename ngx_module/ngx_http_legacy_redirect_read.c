@@ -54,7 +54,9 @@ static ngx_int_t ngx_http_legacy_redirect_read_failed(ngx_conf_t *cf,
 
 /*
  * Reads the whole file into buf, or through a small buffer when buf is
- * NULL, and returns its checksum in hash.
+ * NULL, and returns its checksum in hash.  NGX_DECLINED, with nothing
+ * logged: writing to buf failed (EFAULT), which happens when buf is huge
+ * pages that a hugetlb cgroup limit does not let the process have.
  */
 ngx_int_t
 ngx_http_legacy_redirect_read(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
@@ -65,7 +67,7 @@ ngx_http_legacy_redirect_read(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
     if (buf && size >= NGX_HTTP_LEGACY_REDIRECT_THREADED) {
         rc = ngx_http_legacy_redirect_read_threaded(cf, fd, name, buf, size,
                                                     hash);
-        if (rc != NGX_DECLINED) {
+        if (rc != NGX_AGAIN) {
             return rc;
         }
     }
@@ -110,12 +112,12 @@ ngx_http_legacy_redirect_read_serial(ngx_conf_t *cf, ngx_fd_t fd,
                 continue;
             }
 
-            (void) ngx_http_legacy_redirect_read_failed(cf, name, ngx_errno);
+            rc = ngx_http_legacy_redirect_read_failed(cf, name, ngx_errno);
             goto done;
         }
 
         if (n == 0) {
-            (void) ngx_http_legacy_redirect_read_failed(cf, name, 0);
+            rc = ngx_http_legacy_redirect_read_failed(cf, name, 0);
             goto done;
         }
 
@@ -139,7 +141,7 @@ done:
 
 /*
  * A helper thread reads; this one checksums what it has read, a piece
- * behind.  NGX_DECLINED: no thread could be started, read it serially.
+ * behind.  NGX_AGAIN: no thread could be started, read it serially.
  */
 static ngx_int_t
 ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf, ngx_fd_t fd,
@@ -162,12 +164,12 @@ ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf, ngx_fd_t fd,
     rp.stopped = 0;
 
     if (pthread_mutex_init(&rp.mutex, NULL) != 0) {
-        return NGX_DECLINED;
+        return NGX_AGAIN;
     }
 
     if (pthread_cond_init(&rp.cond, NULL) != 0) {
         (void) pthread_mutex_destroy(&rp.mutex);
-        return NGX_DECLINED;
+        return NGX_AGAIN;
     }
 
     /* signals are for nginx's own thread, never for the helper */
@@ -185,7 +187,7 @@ ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf, ngx_fd_t fd,
                        "reading serially", name);
         (void) pthread_cond_destroy(&rp.cond);
         (void) pthread_mutex_destroy(&rp.mutex);
-        return NGX_DECLINED;
+        return NGX_AGAIN;
     }
 
     lrm_hash_init(&st);
@@ -279,11 +281,18 @@ ngx_http_legacy_redirect_reader(void *data)
 }
 
 
-/* err 0: the file ended before the size it had when it was opened */
+/*
+ * err 0: the file ended before the size it had when it was opened;
+ * EFAULT: the memory read into could not be had, the caller says why
+ */
 static ngx_int_t
 ngx_http_legacy_redirect_read_failed(ngx_conf_t *cf, ngx_str_t *name,
     ngx_err_t err)
 {
+    if (err == EFAULT) {
+        return NGX_DECLINED;
+    }
+
     if (err) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, err,
                            ngx_read_fd_n " \"%V\" failed", name);

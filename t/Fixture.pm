@@ -175,14 +175,14 @@ sub nginx_pid {
     return undef;
 }
 
-# The kernel's pool of huge pages, from /proc/meminfo: (free pages, page
-# size in bytes), or () when the kernel has no huge pages.
+# The kernel's pool of huge pages, from /proc/meminfo: (pages free and not
+# reserved by a mapping yet, page size in bytes, pages in the pool), or ()
+# when the kernel has no huge pages.
 sub huge_pages_free {
     my $m = slurp('/proc/meminfo') // return ();
     my ($size) = $m =~ /^Hugepagesize:\s+(\d+) kB/m or return ();
-    my ($total) = $m =~ /^HugePages_Total:\s+(\d+)/m;
-    my ($free) = $m =~ /^HugePages_Free:\s+(\d+)/m;
-    return ($free, $size * 1024, $total);
+    my %n = $m =~ /^HugePages_(Total|Free|Rsvd):\s+(\d+)/mg;
+    return ($n{Free} - $n{Rsvd}, $size * 1024, $n{Total});
 }
 
 # huge_pool($pages) makes sure that the pool has at least $pages free, by
@@ -194,6 +194,8 @@ sub huge_pool {
     my ($free, $size, $total) = huge_pages_free() or return ();
     if ($free < $want && open my $fh, '>', '/proc/sys/vm/nr_hugepages') {
         $pool_total //= $total;
+        # END blocks run on exit(), not when a signal kills the process
+        $SIG{$_} = sub { exit 1 } for qw(INT TERM HUP);
         print {$fh} $total + $want - $free, "\n";
         close $fh;
         ($free, $size, $total) = huge_pages_free();

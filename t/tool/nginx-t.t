@@ -87,6 +87,31 @@ my ($rc, undef, $err) = nginx_t();
 like $err, qr/\[emerg\] .*open\(\) "\Q$dir\E\/absent\.map" failed \(2: No such file or directory\)/,
     'a missing map: open() failed, as nginx says it';
 
+# --- legacy_redirect_huge_pages: nginx's own messages ----------------------
+
+my %huge = (
+    'after a map'  => ["legacy_redirect_map $blog;\n"
+                       . "    legacy_redirect_huge_pages on;",
+                       qr/"legacy_redirect_huge_pages" directive must come before the first "legacy_redirect_map"/],
+    'twice'        => ["legacy_redirect_huge_pages try;\n"
+                       . "    legacy_redirect_huge_pages on;",
+                       qr/"legacy_redirect_huge_pages" directive is duplicate/],
+    'a bad value'  => ["legacy_redirect_huge_pages yes;",
+                       qr/invalid value "yes"/],
+);
+for my $what (sort keys %huge) {
+    my ($http, $reason) = @{ $huge{$what} };
+    open my $fh, '>', "$dir/huge.conf" or die $!;
+    print {$fh} "load_module $module;\nevents {}\n"
+                . "http {\n    $http\n}\n";
+    close $fh;
+    my ($rc, undef, $err) = run($nginx, '-t', '-p', $dir, '-c',
+                                "$dir/huge.conf");
+    isnt $rc, 0, "legacy_redirect_huge_pages $what: nginx -t fails";
+    like $err, qr/\[emerg\] .*$reason in \Q$dir\E\/huge\.conf:\d+/,
+         '... saying why, with the line';
+}
+
 # --- a running nginx --------------------------------------------------------
 
 my $live = "$dir/live.map";
