@@ -5,12 +5,14 @@
  * Reading a map file and computing its checksum (XXH64 of all but the
  * last 8 bytes) on the way.
  *
- * "nginx -t" streams the file through a small buffer.  A copy for serving
- * is read in one pass that checksums each piece while it is still in the
- * CPU's cache; a big map is read by a helper thread while this one
- * checksums the pieces already read, so that copying the file (a start
- * or a reload waits for it) costs about the copy alone.  The helper lives
- * only while the file is read: it is joined before anything else runs.
+ * A small map is read in one pass that checksums each piece while it is
+ * still in the CPU's cache: into the copy that will serve, or through a
+ * small buffer for "nginx -t".  A big map is read by a helper thread
+ * while this one checksums the pieces already read, so that a start, a
+ * reload or "nginx -t" costs about the reading alone: into the copy, or
+ * into a ring of pieces that the helper fills no further than a whole
+ * ring ahead of the checksum.  The helper lives only while the file is
+ * read: it is joined before anything else runs.
  */
 
 
@@ -21,23 +23,33 @@
 
 
 /* pieces for one thread stay in the L2 cache */
-#define NGX_HTTP_LEGACY_REDIRECT_CHUNK    (256 * 1024)
+#define NGX_HTTP_LEGACY_REDIRECT_CHUNK      (256 * 1024)
 
-/* pieces handed from the reading thread to the checksumming one */
-#define NGX_HTTP_LEGACY_REDIRECT_PIECE    (2 * 1024 * 1024)
+/*
+ * pieces handed from the reading thread to the checksumming one: read
+ * into the copy, or into a ring of eight (smaller pieces cost more in
+ * handing over than they save)
+ */
+#define NGX_HTTP_LEGACY_REDIRECT_PIECE      (2 * 1024 * 1024)
+#define NGX_HTTP_LEGACY_REDIRECT_RING_PIECE (512 * 1024)
+#define NGX_HTTP_LEGACY_REDIRECT_RING                                        \
+    (8 * NGX_HTTP_LEGACY_REDIRECT_RING_PIECE)
 
 /* below this, a second thread costs more than it saves */
-#define NGX_HTTP_LEGACY_REDIRECT_THREADED (16 * 1024 * 1024)
+#define NGX_HTTP_LEGACY_REDIRECT_THREADED   (16 * 1024 * 1024)
 
 
 typedef struct {
     ngx_fd_t                          fd;
-    u_char                           *buf;
+    u_char                           *buf;     /* the copy, or NULL */
+    u_char                           *ring;    /* or pieces reused */
     size_t                            size;
+    size_t                            piece;
 
     pthread_mutex_t                   mutex;
-    pthread_cond_t                    cond;
-    size_t                            done;    /* bytes in buf so far */
+    pthread_cond_t                    cond;    /* either thread may wait */
+    size_t                            done;    /* bytes read so far */
+    size_t                            hashed;  /* bytes checksummed */
     ngx_err_t                         err;     /* a read() failed */
     ngx_uint_t                        stopped; /* unsigned: 1 */
 } ngx_http_legacy_redirect_pipe_t;
@@ -48,6 +60,8 @@ static ngx_int_t ngx_http_legacy_redirect_read_serial(ngx_conf_t *cf,
 static ngx_int_t ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf,
     ngx_fd_t fd, ngx_str_t *name, u_char *buf, size_t size, uint64_t *hash);
 static void *ngx_http_legacy_redirect_reader(void *data);
+static void ngx_http_legacy_redirect_hash_range(lrm_hash_state_t *st,
+    ngx_http_legacy_redirect_pipe_t *rp, size_t from, size_t to);
 static ngx_int_t ngx_http_legacy_redirect_read_failed(ngx_conf_t *cf,
     ngx_str_t *name, ngx_err_t err);
 
@@ -64,7 +78,7 @@ ngx_http_legacy_redirect_read(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
 {
     ngx_int_t  rc;
 
-    if (buf && size >= NGX_HTTP_LEGACY_REDIRECT_THREADED) {
+    if (size >= NGX_HTTP_LEGACY_REDIRECT_THREADED) {
         rc = ngx_http_legacy_redirect_read_threaded(cf, fd, name, buf, size,
                                                     hash);
         if (rc != NGX_AGAIN) {
@@ -148,7 +162,7 @@ ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf, ngx_fd_t fd,
     ngx_str_t *name, u_char *buf, size_t size, uint64_t *hash)
 {
     int                               err;
-    size_t                            hashed, ready, body;
+    size_t                            hashed, ready;
     sigset_t                          all, old;
     pthread_t                         tid;
     ngx_err_t                         read_err;
@@ -158,18 +172,30 @@ ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf, ngx_fd_t fd,
 
     rp.fd = fd;
     rp.buf = buf;
+    rp.ring = NULL;
     rp.size = size;
+    rp.piece = NGX_HTTP_LEGACY_REDIRECT_PIECE;
     rp.done = 0;
+    rp.hashed = 0;
     rp.err = 0;
     rp.stopped = 0;
 
+    if (buf == NULL) {
+        rp.ring = ngx_alloc(NGX_HTTP_LEGACY_REDIRECT_RING, cf->log);
+        if (rp.ring == NULL) {
+            return NGX_ERROR;
+        }
+
+        rp.piece = NGX_HTTP_LEGACY_REDIRECT_RING_PIECE;
+    }
+
     if (pthread_mutex_init(&rp.mutex, NULL) != 0) {
-        return NGX_AGAIN;
+        goto serial;
     }
 
     if (pthread_cond_init(&rp.cond, NULL) != 0) {
         (void) pthread_mutex_destroy(&rp.mutex);
-        return NGX_AGAIN;
+        goto serial;
     }
 
     /* signals are for nginx's own thread, never for the helper */
@@ -187,15 +213,18 @@ ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf, ngx_fd_t fd,
                        "reading serially", name);
         (void) pthread_cond_destroy(&rp.cond);
         (void) pthread_mutex_destroy(&rp.mutex);
-        return NGX_AGAIN;
+        goto serial;
     }
 
     lrm_hash_init(&st);
-    body = size - LRM_TRAILER_SIZE;     /* size is far above the trailer */
     hashed = 0;
 
     for ( ;; ) {
         (void) pthread_mutex_lock(&rp.mutex);
+
+        /* what is checksummed may be read over (ring) */
+        rp.hashed = hashed;
+        (void) pthread_cond_signal(&rp.cond);
 
         while (rp.done == hashed && !rp.stopped) {
             (void) pthread_cond_wait(&rp.cond, &rp.mutex);
@@ -206,10 +235,7 @@ ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf, ngx_fd_t fd,
 
         (void) pthread_mutex_unlock(&rp.mutex);
 
-        if (hashed < body) {
-            lrm_hash_update(&st, buf + hashed, ngx_min(ready, body) - hashed);
-        }
-
+        ngx_http_legacy_redirect_hash_range(&st, &rp, hashed, ready);
         hashed = ready;
 
         if (stopped) {
@@ -221,6 +247,10 @@ ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf, ngx_fd_t fd,
     (void) pthread_cond_destroy(&rp.cond);
     (void) pthread_mutex_destroy(&rp.mutex);
 
+    if (rp.ring) {
+        ngx_free(rp.ring);
+    }
+
     read_err = rp.err;
 
     if (hashed < size) {
@@ -230,6 +260,40 @@ ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf, ngx_fd_t fd,
     *hash = lrm_hash_final(&st);
 
     return NGX_OK;
+
+serial:
+
+    if (rp.ring) {
+        ngx_free(rp.ring);
+    }
+
+    return NGX_AGAIN;
+}
+
+
+/* the checksum of bytes [from, to) of the file, all but the trailer */
+static void
+ngx_http_legacy_redirect_hash_range(lrm_hash_state_t *st,
+    ngx_http_legacy_redirect_pipe_t *rp, size_t from, size_t to)
+{
+    size_t  n, off;
+
+    to = ngx_min(to, rp->size - LRM_TRAILER_SIZE);
+
+    while (from < to) {
+
+        if (rp->ring) {
+            off = from % NGX_HTTP_LEGACY_REDIRECT_RING;
+            n = ngx_min(to - from, NGX_HTTP_LEGACY_REDIRECT_RING - off);
+            lrm_hash_update(st, rp->ring + off, n);
+
+        } else {
+            n = to - from;
+            lrm_hash_update(st, rp->buf + from, n);
+        }
+
+        from += n;
+    }
 }
 
 
@@ -238,6 +302,7 @@ ngx_http_legacy_redirect_reader(void *data)
 {
     ngx_http_legacy_redirect_pipe_t  *rp = data;
 
+    u_char    *p;
     size_t     done, want;
     ssize_t    n;
     ngx_err_t  err;
@@ -245,9 +310,26 @@ ngx_http_legacy_redirect_reader(void *data)
     err = 0;
 
     for (done = 0; done < rp->size; done += n) {
-        want = ngx_min(rp->size - done, NGX_HTTP_LEGACY_REDIRECT_PIECE);
 
-        n = ngx_read_fd(rp->fd, rp->buf + done, want);
+        /* pieces never straddle the end of the ring */
+        want = ngx_min(rp->size - done, rp->piece - done % rp->piece);
+
+        if (rp->ring) {
+            (void) pthread_mutex_lock(&rp->mutex);
+
+            while (done + want - rp->hashed > NGX_HTTP_LEGACY_REDIRECT_RING) {
+                (void) pthread_cond_wait(&rp->cond, &rp->mutex);
+            }
+
+            (void) pthread_mutex_unlock(&rp->mutex);
+
+            p = rp->ring + done % NGX_HTTP_LEGACY_REDIRECT_RING;
+
+        } else {
+            p = rp->buf + done;
+        }
+
+        n = ngx_read_fd(rp->fd, p, want);
 
         if (n == -1) {
             err = ngx_errno;

@@ -1,8 +1,9 @@
 # A map big enough (over 16 MB) that nginx reads it with a helper thread
-# while it checksums it: every entry of a sample is answered, misses pass
-# through, and a damaged copy is refused, at start and at reload, whether
-# the damage is near the start, in the middle or in the last byte that
-# the checksum covers.
+# while it checksums it (into the copy it serves, or into a ring of
+# pieces for "nginx -t"): every entry of a sample is answered, misses
+# pass through, and a damaged copy is refused by nginx -t, at start and
+# at reload, whether the damage is near the start, in the middle or in
+# the last byte that the checksum covers.
 
 use strict;
 use warnings;
@@ -66,13 +67,19 @@ for my $where (sort keys %damaged) {
     print {$fh} chr(ord($byte) ^ 0x20);
     close $fh;
     write_conf("$dir/$name");
-    ($rc, undef, $err) = nginx($dir);
-    isnt $rc, 0, "a byte changed $where: nginx does not start";
+    ($rc, undef, $err) = nginx($dir, '-t');
+    isnt $rc, 0, "a byte changed $where: nginx -t fails";
     like $err, qr/legacy_redirect_map "\Q$dir\/$name\E": checksum mismatch/,
          '... and says the checksum does not match';
+    ($rc, undef, $err) = nginx($dir);
+    isnt $rc, 0, '... and nginx does not start';
+    like $err, qr/legacy_redirect_map "\Q$dir\/$name\E": checksum mismatch/,
+         '... saying the same';
 }
 
 write_conf($map);
+($rc, undef, $err) = nginx($dir, '-t');
+is $rc, 0, 'nginx -t accepts the big map' or diag $err;
 ($rc, undef, $err) = nginx($dir);
 is $rc, 0, 'nginx starts with the big map' or diag $err;
 $pid = nginx_pid($dir);
