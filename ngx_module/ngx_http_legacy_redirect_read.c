@@ -67,10 +67,11 @@ static ngx_int_t ngx_http_legacy_redirect_read_failed(ngx_conf_t *cf,
 
 
 /*
- * Reads the whole file into buf, or through a small buffer when buf is
- * NULL, and returns its checksum in hash.  NGX_DECLINED, with nothing
- * logged: writing to buf failed (EFAULT), which happens when buf is huge
- * pages that a hugetlb cgroup limit does not let the process have.
+ * Reads the whole file into buf, or only through buffers of its own when
+ * buf is NULL, and returns its checksum in hash.  NGX_DECLINED, with
+ * nothing logged: writing to buf failed (EFAULT), which happens when buf
+ * is huge pages that a hugetlb cgroup limit does not let the process
+ * have.  NGX_ERROR: logged.
  */
 ngx_int_t
 ngx_http_legacy_redirect_read(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
@@ -155,7 +156,8 @@ done:
 
 /*
  * A helper thread reads; this one checksums what it has read, a piece
- * behind.  NGX_AGAIN: no thread could be started, read it serially.
+ * behind.  NGX_AGAIN: no thread (or no ring) could be had, nothing was
+ * read, read it serially; otherwise as ngx_http_legacy_redirect_read().
  */
 static ngx_int_t
 ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf, ngx_fd_t fd,
@@ -183,7 +185,7 @@ ngx_http_legacy_redirect_read_threaded(ngx_conf_t *cf, ngx_fd_t fd,
     if (buf == NULL) {
         rp.ring = ngx_alloc(NGX_HTTP_LEGACY_REDIRECT_RING, cf->log);
         if (rp.ring == NULL) {
-            return NGX_ERROR;
+            return NGX_AGAIN;
         }
 
         rp.piece = NGX_HTTP_LEGACY_REDIRECT_RING_PIECE;
