@@ -53,6 +53,24 @@ static void ngx_http_legacy_redirect_release(void *data);
 
 
 
+/*
+ * How a copy that cannot have huge pages is told: with "on" the
+ * configuration fails (emerg); with "try" the copy goes to ordinary
+ * memory, and the message says so (notice).
+ */
+static ngx_uint_t
+ngx_http_legacy_redirect_huge_refused(ngx_uint_t huge_pages, char **fallback)
+{
+    if (huge_pages == NGX_HTTP_LEGACY_REDIRECT_HUGE_ON) {
+        *fallback = "";
+        return NGX_LOG_EMERG;
+    }
+
+    *fallback = "copied to ordinary memory: ";
+    return NGX_LOG_NOTICE;
+}
+
+
 #if (NGX_LINUX) && defined(MAP_HUGETLB)
 
 /* the size of the kernel's default huge pages, 0 if it has none */
@@ -118,14 +136,7 @@ ngx_http_legacy_redirect_alloc_huge(ngx_conf_t *cf, ngx_str_t *name,
     u_char      *buf;
     ngx_uint_t   level;
 
-    if (huge_pages == NGX_HTTP_LEGACY_REDIRECT_HUGE_ON) {
-        level = NGX_LOG_EMERG;
-        fallback = "";
-
-    } else {
-        level = NGX_LOG_NOTICE;
-        fallback = "copied to ordinary memory: ";
-    }
+    level = ngx_http_legacy_redirect_huge_refused(huge_pages, &fallback);
 
     page = ngx_http_legacy_redirect_huge_page_size();
 
@@ -165,7 +176,11 @@ static ngx_int_t
 ngx_http_legacy_redirect_alloc(ngx_conf_t *cf, ngx_str_t *name,
     ngx_http_legacy_redirect_copy_t *c, ngx_uint_t huge_pages)
 {
-    u_char  *buf;
+    u_char      *buf;
+#if !((NGX_LINUX) && defined(MAP_HUGETLB))
+    char        *fallback;
+    ngx_uint_t   level;
+#endif
 
     if (huge_pages != NGX_HTTP_LEGACY_REDIRECT_HUGE_OFF) {
 
@@ -183,12 +198,11 @@ ngx_http_legacy_redirect_alloc(ngx_conf_t *cf, ngx_str_t *name,
 
 #else
 
-        ngx_conf_log_error(huge_pages == NGX_HTTP_LEGACY_REDIRECT_HUGE_ON
-                           ? NGX_LOG_EMERG : NGX_LOG_NOTICE, cf, 0,
+        level = ngx_http_legacy_redirect_huge_refused(huge_pages, &fallback);
+
+        ngx_conf_log_error(level, cf, 0,
                            "legacy_redirect_map \"%V\": %shuge pages are "
-                           "not supported on this platform", name,
-                           huge_pages == NGX_HTTP_LEGACY_REDIRECT_HUGE_ON
-                           ? "" : "copied to ordinary memory: ");
+                           "not supported on this platform", name, fallback);
 
         if (huge_pages == NGX_HTTP_LEGACY_REDIRECT_HUGE_ON) {
             return NGX_ERROR;
@@ -225,7 +239,9 @@ static ngx_int_t
 ngx_http_legacy_redirect_copy(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
     ngx_http_legacy_redirect_copy_t *c, ngx_uint_t huge_pages, uint64_t *hash)
 {
-    ngx_int_t  rc;
+    char        *fallback;
+    ngx_int_t    rc;
+    ngx_uint_t   level;
 
     if (ngx_http_legacy_redirect_alloc(cf, name, c, huge_pages) != NGX_OK) {
         return NGX_ERROR;
@@ -242,18 +258,16 @@ ngx_http_legacy_redirect_copy(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
          * and not reservations
          */
 
+        level = ngx_http_legacy_redirect_huge_refused(huge_pages, &fallback);
+
+        ngx_conf_log_error(level, cf, EFAULT,
+                           "legacy_redirect_map \"%V\": %shuge pages "
+                           "refused when used (a hugetlb cgroup limit?), "
+                           ngx_read_fd_n " failed", name, fallback);
+
         if (huge_pages == NGX_HTTP_LEGACY_REDIRECT_HUGE_ON) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, EFAULT,
-                               "legacy_redirect_map \"%V\": huge pages "
-                               "refused when used (a hugetlb cgroup limit?), "
-                               ngx_read_fd_n " failed", name);
             return NGX_ERROR;
         }
-
-        ngx_conf_log_error(NGX_LOG_NOTICE, cf, EFAULT,
-                           "legacy_redirect_map \"%V\": copied to ordinary "
-                           "memory: huge pages refused when used (a hugetlb "
-                           "cgroup limit?), " ngx_read_fd_n " failed", name);
 
         if (lseek(fd, 0, SEEK_SET) == -1) {
             ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
@@ -261,15 +275,9 @@ ngx_http_legacy_redirect_copy(ngx_conf_t *cf, ngx_fd_t fd, ngx_str_t *name,
             return NGX_ERROR;
         }
 
-        if (ngx_http_legacy_redirect_alloc(cf, name, c,
-                                           NGX_HTTP_LEGACY_REDIRECT_HUGE_OFF)
-            != NGX_OK)
-        {
-            return NGX_ERROR;
-        }
-
-        rc = ngx_http_legacy_redirect_read(cf, fd, name, c->data, c->size,
-                                           hash);
+        return ngx_http_legacy_redirect_copy(cf, fd, name, c,
+                                             NGX_HTTP_LEGACY_REDIRECT_HUGE_OFF,
+                                             hash);
     }
 
     if (rc != NGX_OK) {
