@@ -12,9 +12,10 @@ packages=(build-essential nginx nginx-dev libyaml-dev libpcre2-dev curl perl)
 case "${1:-}" in
 test)
     # haproxy and apache2-bin (the server alone, no service) run the
-    # exports of redirect-map dump in t/tool/export-*.t
+    # exports of redirect-map dump in t/tool/export-*.t; fincore, in
+    # util-linux-extra, sees the page cache in t/tool/page-cache.t
     packages+=(clang libclang-rt-dev valgrind debhelper dpkg-dev lintian man-db
-               haproxy apache2-bin)
+               haproxy apache2-bin util-linux-extra)
     ;;
 bench)
     # wrk, HAProxy and tinycdb to compare with, GNU time for peak memory,
