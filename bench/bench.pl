@@ -362,6 +362,23 @@ sub tsv_map {                       # the module's map of n entries
     return $map;
 }
 
+# The module drops a map's pages from the page cache once it has copied
+# it.  A timed start or reload reads the map as it would right after
+# redirect-map wrote it, that is from the page cache: cache_file() reads
+# it through first.  uncache_file() drops it, for the rows that show a
+# read from disk.
+sub cache_file {
+    my ($file) = @_;
+    open my $fh, '<:raw', $file or die "$file: $!";
+    1 while sysread $fh, my $buf, 8 << 20;
+    close $fh;
+}
+
+sub uncache_file {
+    system('dd', "if=$_[0]", 'iflag=nocache', 'count=0', 'status=none') == 0
+        or die "dd iflag=nocache $_[0] failed\n";
+}
+
 sub hits   { gen_file("$data/hits-$_[0].txt", 'hits', $_[0], $o{sample}, 1) }
 sub misses { gen_file("$data/misses-$_[0].txt", 'misses', $_[0], $o{sample}, 2) }
 
@@ -710,6 +727,7 @@ sub part_start {
             } else {
                 my $dir = nginx_conf(kind => $kind, n => $n, port => $port,
                                      workers => 1, name => "start-$kind-$n");
+                cache_file(tsv_map($n)) if $kind =~ /^own/;
                 my ($t, $rc, $out) = nginx_t($dir);
                 die "nginx -t: $out" if $rc;
                 push @{ $res{"$kind-$n"}{t} }, $t;
@@ -738,6 +756,7 @@ sub part_start {
             my $port = free_port();
             my $dir = nginx_conf(kind => 'own', n => $n, port => $port,
                                  workers => 1, name => "start-recycled-$n");
+            cache_file(tsv_map($n));
             system("$bin/fresh_memory $size >/dev/null") == 0
                 or die "fresh_memory failed\n";
             my $t0 = start_nginx($dir, 0);
@@ -750,6 +769,30 @@ sub part_start {
                 . "(fresh memory %s s idle, %s s again)\n", $n, $rep,
                 fmt_s(defined $t1 ? $t1 - $t0 : undef), $r{touch_s},
                 $r{again_s};
+        }
+    }
+    # The map read from disk, as after a reboot, or by an "nginx -t" run
+    # after nginx has copied the map and dropped it from the cache
+    for my $n (@own) {
+        my $map = tsv_map($n);
+        for my $rep (1 .. $R) {
+            my $port = free_port();
+            my $dir = nginx_conf(kind => 'own', n => $n, port => $port,
+                                 workers => 1, name => "start-cold-$n");
+            uncache_file($map);
+            my ($t, $rc, $out) = nginx_t($dir);
+            die "nginx -t: $out" if $rc;
+            push @{ $res{"cold-$n"}{t} }, $t;
+            uncache_file($map);
+            my $t0 = start_nginx($dir, 0);
+            my $t1 = wait_answer($port, first_line(hits($n)), 900,
+                                 sub { $_[0] == 301 });
+            push @{ $res{"cold-$n"}{first} },
+                defined $t1 ? $t1 - $t0 : undef;
+            stop_nginx($dir, $port);
+            printf STDERR "  own %s from disk rep %d: nginx -t %s, first "
+                . "answer %s\n", $n, $rep, fmt_s($t),
+                fmt_s(defined $t1 ? $t1 - $t0 : undef);
         }
     }
     my ($bt, $bf) = map { median(@{ $res{'empty-0'}{$_} }) } qw(t first);
@@ -780,6 +823,15 @@ sub part_start {
         note("start_own_${n}_first_recycled", $f);
         note("fresh_memory_${n}_idle", $idle);
         note("fresh_memory_${n}_again", $again);
+        my ($ct, $cf) = map { median(@{ $res{"cold-$n"}{$_} }) } qw(t first);
+        note("start_own_${n}_t_cold", $ct);
+        note("start_own_${n}_first_cold", $cf);
+        row("(why) nginx + module: nginx -t, map read from disk",
+            human_n($n), fmt_s($ct), fmt_s($bt) . ' (empty)',
+            sprintf('+%.3f s', $ct - $bt), '–', '–');
+        row("(why) nginx + module: first answer, map read from disk",
+            human_n($n), fmt_s($cf), fmt_s($bf) . ' (empty)',
+            defined $cf ? sprintf('+%.3f s', $cf - $bf) : 'n/a', '–', '–');
         row("(why) nginx + module: first answer, memory just recycled",
             human_n($n), fmt_s($f), fmt_s($bf) . ' (empty)',
             defined $f ? sprintf('+%.3f s', $f - $bf) : 'n/a', '–', '–');
@@ -1003,7 +1055,11 @@ sub part_reload {
         for my $rep (1 .. $R) {
             my (undef, $h) = http_get($s->{port}, $path);
             my $old = $h->{'x-pid'} // die "no X-Pid from $kind\n";
-            utime(undef, undef, tsv_map($n)) if $way ne 'same';
+            if ($way ne 'same') {
+                # as a rebuilt map is: new, and in the page cache
+                utime(undef, undef, tsv_map($n));
+                cache_file(tsv_map($n));
+            }
             if ($way eq 'recycled') {
                 system("$bin/fresh_memory " . (-s tsv_map($n))
                        . " >/dev/null") == 0 or die "fresh_memory failed\n";
