@@ -298,7 +298,7 @@ Location: /evil.example
     legacy_redirect_map $TEST_NGINX_MAP_DIR/blogger.map;
     location / { return 200 "miss\n"; }
 --- request eval
-"GET /2023/03/reading-peps-on-train.html?" . join("&", map { "p$_=$_" } 1 .. 5000)
+"GET /2023/03/reading-peps-on-train.html?" . CORE::join("&", map { "p$_=$_" } 1 .. 5000)
 --- error_code: 301
 --- response_headers_like
 Location: ^/2023/03/pep-notes\?p1=1&p2=2&.*&p5000=5000$
@@ -316,7 +316,7 @@ Location: ^/2023/03/pep-notes\?p1=1&p2=2&.*&p5000=5000$
     legacy_redirect_map $TEST_NGINX_MAP_DIR/blogger.map;
     location / { return 200 "miss\n"; }
 --- request eval
-"GET /nothing.html?" . join("&", map { "m=1&p$_=%0D%0A" } 1 .. 5000)
+"GET /nothing.html?" . CORE::join("&", map { "m=1&p$_=%0D%0A" } 1 .. 5000)
 --- error_code: 200
 --- response_body
 miss
