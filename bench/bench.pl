@@ -399,13 +399,14 @@ sub first_line { (split /\n/, slurp($_[0]))[0] }
 my %hash_sizes;                     # n => [bucket_size, max_size]
 
 sub nginx_conf {
-    my (%a) = @_;                   # kind, n, port, workers, pin, name
+    my (%a) = @_;                   # kind, n, port, workers, pin, name, map
     my $dir = "$data/run/$a{name}";
     make_path("$dir/logs");
     my ($head, $http, $loc) = ('', '', 'return 404;');
     if ($a{kind} eq 'own' || $a{kind} eq 'ownhuge') {
         $head = "load_module $module;\n";
-        $http = 'legacy_redirect_map ' . tsv_map($a{n}) . ";\n";
+        $http = 'legacy_redirect_map ' . ($a{map} // tsv_map($a{n}))
+              . ";\n";
         $http = "legacy_redirect_huge_pages on;\n    $http"
             if $a{kind} eq 'ownhuge';
     } elsif ($a{kind} eq 'ceiling') {
@@ -790,6 +791,22 @@ sub part_start {
             push @{ $res{"cold-$n"}{first} },
                 defined $t1 ? $t1 - $t0 : undef;
             stop_nginx($dir, $port);
+            # a map copied in by cp, as a deploy from elsewhere might:
+            # cached, but written in small pieces
+            my $copy = "$data/run/copied-$n.map";
+            system("cp $map $copy && sync $copy") == 0
+                or die "cp $map failed\n";
+            $port = free_port();
+            $dir = nginx_conf(kind => 'own', n => $n, port => $port,
+                              workers => 1, name => "start-copied-$n",
+                              map => $copy);
+            my $t2 = start_nginx($dir, 0);
+            my $t3 = wait_answer($port, first_line(hits($n)), 900,
+                                 sub { $_[0] == 301 });
+            push @{ $res{"copied-$n"}{first} },
+                defined $t3 ? $t3 - $t2 : undef;
+            stop_nginx($dir, $port);
+            unlink $copy;
             printf STDERR "  own %s from disk rep %d: nginx -t %s, first "
                 . "answer %s\n", $n, $rep, fmt_s($t),
                 fmt_s(defined $t1 ? $t1 - $t0 : undef);
@@ -832,6 +849,11 @@ sub part_start {
         row("(why) nginx + module: first answer, map read from disk",
             human_n($n), fmt_s($cf), fmt_s($bf) . ' (empty)',
             defined $cf ? sprintf('+%.3f s', $cf - $bf) : 'n/a', '–', '–');
+        my $cp = median(@{ $res{"copied-$n"}{first} });
+        note("start_own_${n}_first_copied", $cp);
+        row("(why) nginx + module: first answer, map just copied with cp",
+            human_n($n), fmt_s($cp), fmt_s($bf) . ' (empty)',
+            defined $cp ? sprintf('+%.3f s', $cp - $bf) : 'n/a', '–', '–');
         row("(why) nginx + module: first answer, memory just recycled",
             human_n($n), fmt_s($f), fmt_s($bf) . ' (empty)',
             defined $f ? sprintf('+%.3f s', $f - $bf) : 'n/a', '–', '–');
