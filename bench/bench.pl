@@ -363,15 +363,15 @@ sub tsv_map {                       # the module's map of n entries
 }
 
 # The module drops a map's pages from the page cache once it has copied
-# it.  A timed start or reload reads the map as it would right after
-# redirect-map wrote it, that is from the page cache: cache_file() reads
-# it through first.  uncache_file() drops it, for the rows that show a
-# read from disk.
-sub cache_file {
-    my ($file) = @_;
-    open my $fh, '<:raw', $file or die "$file: $!";
-    1 while sysread $fh, my $buf, 8 << 20;
-    close $fh;
+# it.  A timed start or reload reads the map as it is in real use, right
+# after redirect-map wrote it: rebuild_map() builds it again first (a new
+# file, in the page cache).  uncache_file() drops it, for the rows that
+# show a read from disk.
+sub rebuild_map {
+    my ($n) = @_;
+    my $cfg = tsv_config($n);
+    system($tool, 'build', '-q', '-c', $cfg) == 0 or die "build $cfg\n";
+    return tsv_map($n);
 }
 
 sub uncache_file {
@@ -728,7 +728,7 @@ sub part_start {
             } else {
                 my $dir = nginx_conf(kind => $kind, n => $n, port => $port,
                                      workers => 1, name => "start-$kind-$n");
-                cache_file(tsv_map($n)) if $kind =~ /^own/;
+                rebuild_map($n) if $kind =~ /^own/;
                 my ($t, $rc, $out) = nginx_t($dir);
                 die "nginx -t: $out" if $rc;
                 push @{ $res{"$kind-$n"}{t} }, $t;
@@ -757,7 +757,7 @@ sub part_start {
             my $port = free_port();
             my $dir = nginx_conf(kind => 'own', n => $n, port => $port,
                                  workers => 1, name => "start-recycled-$n");
-            cache_file(tsv_map($n));
+            rebuild_map($n);
             system("$bin/fresh_memory $size >/dev/null") == 0
                 or die "fresh_memory failed\n";
             my $t0 = start_nginx($dir, 0);
@@ -1067,9 +1067,9 @@ sub part_reload {
         my $s = server(kind => $kind, n => $n, workers => 1, pin => 0,
                        name => "reload-$kind-$n");
         my $path = $n ? first_line(hits($n)) : '/';
-        # the module's map: once as it is (reused), once touched before
-        # each reload, as a rebuilt map would be (read and checked again);
-        # and rebuilt right after memory of the map's size was freed (why)
+        # the module's map: once as it is (reused), once rebuilt before
+        # each reload (a new file: read and checked again); and rebuilt,
+        # then memory of the map's size taken and freed (why)
         my @ways = $kind eq 'own'     ? ('same', 'rebuilt', 'recycled')
                  : $kind eq 'ownhuge' ? ('same', 'rebuilt')
                  :                      ('same');
@@ -1077,11 +1077,7 @@ sub part_reload {
         for my $rep (1 .. $R) {
             my (undef, $h) = http_get($s->{port}, $path);
             my $old = $h->{'x-pid'} // die "no X-Pid from $kind\n";
-            if ($way ne 'same') {
-                # as a rebuilt map is: new, and in the page cache
-                utime(undef, undef, tsv_map($n));
-                cache_file(tsv_map($n));
-            }
+            rebuild_map($n) if $way ne 'same';
             if ($way eq 'recycled') {
                 system("$bin/fresh_memory " . (-s tsv_map($n))
                        . " >/dev/null") == 0 or die "fresh_memory failed\n";
