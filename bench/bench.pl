@@ -699,6 +699,25 @@ sub start_configs {                 # [label, kind, n]
     return @c;
 }
 
+# Starts the module's nginx in $dir, waits for its first 301, stops it:
+# the seconds from launch to that answer, or undef
+sub own_first_answer {
+    my ($dir, $port, $n) = @_;
+    my $t0 = start_nginx($dir, 0);
+    my $t1 = wait_answer($port, first_line(hits($n)), 900,
+                         sub { $_[0] == 301 });
+    stop_nginx($dir, $port);
+    return defined $t1 ? $t1 - $t0 : undef;
+}
+
+# a (why) row of the start part: $s seconds against the empty config's
+sub start_why_row {
+    my ($what, $n, $s, $base) = @_;
+    row("(why) nginx + module: $what", human_n($n), fmt_s($s),
+        fmt_s($base) . ' (empty)',
+        defined $s ? sprintf('+%.3f s', $s - $base) : 'n/a', '–', '–');
+}
+
 sub part_start {
     print STDERR "== start\n";
     my %res;
@@ -760,16 +779,11 @@ sub part_start {
             rebuild_map($n);
             system("$bin/fresh_memory $size >/dev/null") == 0
                 or die "fresh_memory failed\n";
-            my $t0 = start_nginx($dir, 0);
-            my $t1 = wait_answer($port, first_line(hits($n)), 900,
-                                 sub { $_[0] == 301 });
-            push @{ $res{"recycled-$n"}{first} },
-                defined $t1 ? $t1 - $t0 : undef;
-            stop_nginx($dir, $port);
+            my $f = own_first_answer($dir, $port, $n);
+            push @{ $res{"recycled-$n"}{first} }, $f;
             printf STDERR "  start own %s recycled memory rep %d: %s "
                 . "(fresh memory %s s idle, %s s again)\n", $n, $rep,
-                fmt_s(defined $t1 ? $t1 - $t0 : undef), $r{touch_s},
-                $r{again_s};
+                fmt_s($f), $r{touch_s}, $r{again_s};
         }
     }
     # The map read from disk, as after a reboot, or by an "nginx -t" run
@@ -785,12 +799,8 @@ sub part_start {
             die "nginx -t: $out" if $rc;
             push @{ $res{"cold-$n"}{t} }, $t;
             uncache_file($map);
-            my $t0 = start_nginx($dir, 0);
-            my $t1 = wait_answer($port, first_line(hits($n)), 900,
-                                 sub { $_[0] == 301 });
-            push @{ $res{"cold-$n"}{first} },
-                defined $t1 ? $t1 - $t0 : undef;
-            stop_nginx($dir, $port);
+            my $f = own_first_answer($dir, $port, $n);
+            push @{ $res{"cold-$n"}{first} }, $f;
             # a map copied in by cp, as a deploy from elsewhere might:
             # cached, but written in small pieces
             my $copy = "$data/run/copied-$n.map";
@@ -800,16 +810,12 @@ sub part_start {
             $dir = nginx_conf(kind => 'own', n => $n, port => $port,
                               workers => 1, name => "start-copied-$n",
                               map => $copy);
-            my $t2 = start_nginx($dir, 0);
-            my $t3 = wait_answer($port, first_line(hits($n)), 900,
-                                 sub { $_[0] == 301 });
-            push @{ $res{"copied-$n"}{first} },
-                defined $t3 ? $t3 - $t2 : undef;
-            stop_nginx($dir, $port);
+            my $fc = own_first_answer($dir, $port, $n);
+            push @{ $res{"copied-$n"}{first} }, $fc;
             unlink $copy;
-            printf STDERR "  own %s from disk rep %d: nginx -t %s, first "
-                . "answer %s\n", $n, $rep, fmt_s($t),
-                fmt_s(defined $t1 ? $t1 - $t0 : undef);
+            printf STDERR "  own %s rep %d: from disk nginx -t %s, first "
+                . "answer %s; copied with cp, first answer %s\n", $n, $rep,
+                fmt_s($t), fmt_s($f), fmt_s($fc);
         }
     }
     my ($bt, $bf) = map { median(@{ $res{'empty-0'}{$_} }) } qw(t first);
@@ -843,20 +849,13 @@ sub part_start {
         my ($ct, $cf) = map { median(@{ $res{"cold-$n"}{$_} }) } qw(t first);
         note("start_own_${n}_t_cold", $ct);
         note("start_own_${n}_first_cold", $cf);
-        row("(why) nginx + module: nginx -t, map read from disk",
-            human_n($n), fmt_s($ct), fmt_s($bt) . ' (empty)',
-            sprintf('+%.3f s', $ct - $bt), '–', '–');
-        row("(why) nginx + module: first answer, map read from disk",
-            human_n($n), fmt_s($cf), fmt_s($bf) . ' (empty)',
-            defined $cf ? sprintf('+%.3f s', $cf - $bf) : 'n/a', '–', '–');
         my $cp = median(@{ $res{"copied-$n"}{first} });
         note("start_own_${n}_first_copied", $cp);
-        row("(why) nginx + module: first answer, map just copied with cp",
-            human_n($n), fmt_s($cp), fmt_s($bf) . ' (empty)',
-            defined $cp ? sprintf('+%.3f s', $cp - $bf) : 'n/a', '–', '–');
-        row("(why) nginx + module: first answer, memory just recycled",
-            human_n($n), fmt_s($f), fmt_s($bf) . ' (empty)',
-            defined $f ? sprintf('+%.3f s', $f - $bf) : 'n/a', '–', '–');
+        start_why_row('nginx -t, map read from disk', $n, $ct, $bt);
+        start_why_row('first answer, map read from disk', $n, $cf, $bf);
+        start_why_row('first answer, map just copied with cp', $n, $cp,
+                      $bf);
+        start_why_row('first answer, memory just recycled', $n, $f, $bf);
         row("(why) new memory of the map's size: after 5 s idle ÷ "
             . "just freed", human_n($n), fmt_s($idle), fmt_s($again),
             sprintf('%.1f', $idle / ($again || 1e-9)), '–', '–');
