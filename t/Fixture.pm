@@ -18,7 +18,8 @@ use Symbol qw(gensym);
 
 our @EXPORT_OK = qw(root map_dir build_map damage_map run write_post slurp
                     http_get free_port build_and_dump huge_pool
-                    huge_pages_free nginx_conf nginx nginx_pid);
+                    huge_pages_free nginx_conf nginx nginx_pid
+                    build_list sample_bad);
 
 my $root = abs_path(dirname(__FILE__) . '/..');
 my $dir;
@@ -124,6 +125,51 @@ sub http_get {
     my ($status) = $res =~ m{^HTTP/1\.\d (\d+)};
     my ($location) = $res =~ m{^Location: ([^\r\n]*)}mi;
     return ($status, $location);
+}
+
+# build_list($dir, $name, $n): $n Blogger-like paths (60-90 bytes), path
+# $i redirecting to /posts/$i/, in $dir/$name.tsv, imported by
+# $dir/$name.yaml and built into $dir/$name.map.  Returns (exit code of
+# the build, its stderr, the paths).
+sub build_list {
+    my ($dir, $name, $n) = @_;
+    my @paths;
+    open my $tsv, '>', "$dir/$name.tsv" or die "$name.tsv: $!";
+    for my $i (0 .. $n - 1) {
+        my $slug = join '-', ('word' . ($i * 7919 % 100_003)) x (3 + $i % 4),
+                             "post-$i";
+        my $path = sprintf '/%04d/%02d/%s.html', 2001 + $i % 23, 1 + $i % 12,
+                           $slug;
+        push @paths, $path;
+        print {$tsv} "$path\t/posts/$i/\n";
+    }
+    close $tsv;
+    open my $cfg, '>', "$dir/$name.yaml" or die "$name.yaml: $!";
+    print {$cfg} "import:\n  - $name.tsv\noutput: $name.map\n";
+    close $cfg;
+    my ($rc, undef, $err) = run('redirect-map', 'build', '-q', '-c',
+                                "$dir/$name.yaml");
+    return ($rc, $err, @paths);
+}
+
+# sample_bad($port, \@paths, $first, $step, $misses): asks for every
+# $step-th path of a build_list() from $first on, and for $misses paths
+# that are not in it; returns what did not answer as it should (a 301 to
+# /posts/$i/, and a 200 from "location /" for a miss)
+sub sample_bad {
+    my ($port, $paths, $first, $step, $misses) = @_;
+    my @bad;
+    for (my $i = $first; $i < @$paths; $i += $step) {
+        my ($status, $location) = http_get($port, $paths->[$i]);
+        push @bad, "$paths->[$i]: " . ($status // 'none') . ' '
+                   . ($location // '') unless ($status // 0) == 301
+                   && ($location // '') eq "/posts/$i/";
+    }
+    for my $i (1 .. $misses) {
+        my ($status) = http_get($port, "/2099/01/not-there-$i.html");
+        push @bad, "miss $i: " . ($status // 'none') if ($status // 0) != 200;
+    }
+    return @bad;
 }
 
 # nginx_conf($dir, port => $port, http => "...", server => "...",

@@ -10,8 +10,8 @@ use warnings;
 
 use FindBin;
 use lib "$FindBin::Bin/..";
-use Fixture qw(run map_dir free_port http_get slurp nginx_conf nginx
-               nginx_pid);
+use Fixture qw(map_dir free_port slurp nginx_conf nginx nginx_pid
+               build_list sample_bad);
 use File::Copy qw(copy);
 use Time::HiRes qw(sleep);
 use Test::More;
@@ -21,23 +21,7 @@ my $port = free_port();
 
 # 200,000 Blogger-like paths, 60-90 bytes, and their new homes
 my $n = 200_000;
-my @old;
-open my $tsv, '>', "$dir/big.tsv" or die $!;
-for my $i (0 .. $n - 1) {
-    my $slug = join '-', ('word' . ($i * 7919 % 100_003)) x (3 + $i % 4),
-                         "post-$i";
-    my $path = sprintf '/%04d/%02d/%s.html', 2001 + $i % 23, 1 + $i % 12,
-                       $slug;
-    push @old, $path;
-    print {$tsv} "$path\t/posts/$i/\n";
-}
-close $tsv;
-open my $cfg, '>', "$dir/big.yaml" or die $!;
-print {$cfg} "import:\n  - big.tsv\noutput: big.map\n";
-close $cfg;
-
-my ($rc, undef, $err) = run('redirect-map', 'build', '-q', '-c',
-                            "$dir/big.yaml");
+my ($rc, $err, @old) = build_list($dir, 'big', $n);
 is $rc, 0, 'the big map builds' or diag $err;
 my $map = "$dir/big.map";
 my $size = -s $map;
@@ -86,17 +70,7 @@ $pid = nginx_pid($dir);
 
 sub sample_ok {
     my ($what) = @_;
-    my @bad;
-    for (my $i = 17; $i < $n; $i += 997) {
-        my ($status, $location) = http_get($port, $old[$i]);
-        push @bad, "$old[$i]: " . ($status // 'none') . ' '
-                   . ($location // '') unless ($status // 0) == 301
-                   && ($location // '') eq "/posts/$i/";
-    }
-    for my $i (1 .. 20) {
-        my ($status) = http_get($port, "/2099/01/not-there-$i.html");
-        push @bad, "miss $i: " . ($status // 'none') if ($status // 0) != 200;
-    }
+    my @bad = sample_bad($port, \@old, 17, 997, 20);
     is_deeply \@bad, [], "$what: 201 entries answered, 20 misses pass"
         or diag explain \@bad;
 }

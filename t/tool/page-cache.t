@@ -12,8 +12,8 @@ use warnings;
 
 use FindBin;
 use lib "$FindBin::Bin/..";
-use Fixture qw(run map_dir free_port http_get slurp nginx_conf nginx
-               nginx_pid);
+use Fixture qw(run map_dir free_port slurp nginx_conf nginx nginx_pid
+               build_list sample_bad);
 use File::Copy qw(copy);
 use POSIX ();
 use Time::HiRes qw(sleep);
@@ -51,41 +51,17 @@ sub read_through {
     close $fh;
 }
 
-# $n Blogger-like paths to /posts/$i/, plus $extra more; returns the paths
-sub build_list {
-    my ($name, $n, $extra) = @_;
-    my @old;
-    open my $tsv, '>', "$dir/$name.tsv" or die $!;
-    for my $i (0 .. $n + $extra - 1) {
-        my $slug = join '-', ('word' . ($i * 7919 % 100_003)) x (3 + $i % 4),
-                             "post-$i";
-        my $path = sprintf '/%04d/%02d/%s.html', 2001 + $i % 23, 1 + $i % 12,
-                           $slug;
-        push @old, $path;
-        print {$tsv} "$path\t/posts/$i/\n";
-    }
-    close $tsv;
-    open my $cfg, '>', "$dir/$name.yaml" or die $!;
-    print {$cfg} "import:\n  - $name.tsv\noutput: $name.map\n";
-    close $cfg;
-    my ($rc, undef, $err) = run('redirect-map', 'build', '-q', '-c',
-                                "$dir/$name.yaml");
+# $n Blogger-like paths to /posts/$i/ in $dir/$name.map
+sub build_or_die {
+    my ($name, $n) = @_;
+    my ($rc, $err, @paths) = build_list($dir, $name, $n);
     die "redirect-map build $name: $err" if $rc;
-    return @old;
+    return @paths;
 }
 
 sub sample_ok {
-    my ($port, $old, $what) = @_;
-    my @bad;
-    my $step = int(@$old / 150) || 1;
-    for (my $i = 3; $i < @$old; $i += $step) {
-        my ($status, $location) = http_get($port, $old->[$i]);
-        push @bad, "$old->[$i]: " . ($status // 'none') . ' '
-                   . ($location // '') unless ($status // 0) == 301
-                   && ($location // '') eq "/posts/$i/";
-    }
-    my ($status) = http_get($port, '/2099/01/not-there.html');
-    push @bad, 'miss: ' . ($status // 'none') if ($status // 0) != 200;
+    my ($port, $paths, $what) = @_;
+    my @bad = sample_bad($port, $paths, 3, int(@$paths / 150) || 1, 1);
     is_deeply \@bad, [], "$what: a sample is answered, a miss passes"
         or diag explain \@bad;
 }
@@ -105,7 +81,7 @@ sub wait_log {
 for my $case (['small', 2_000], ['big', 180_000]) {
     my ($name, $n) = @$case;
     my $port = free_port();
-    my @old = build_list($name, $n, 0);
+    my @old = build_or_die($name, $n);
     my $map = "$dir/$name.map";
     my $size = -s $map;
     cmp_ok $size, $name eq 'big' ? '>' : '<', 16 * 1024 * 1024,
@@ -130,7 +106,7 @@ for my $case (['small', 2_000], ['big', 180_000]) {
 
     # rebuilt with more entries (written, fsync()ed and renamed by the
     # tool: clean pages in the cache), then reloaded
-    @old = build_list($name, $n, 50);
+    @old = build_or_die($name, $n + 50);
     is cached($map), in_pages($map),
        "$name map rebuilt: the new file is all cached";
     my $log0 = length(slurp("$dir/logs/error.log") // '');
