@@ -353,6 +353,36 @@ legacy_path(const char *legacy, size_t legacy_len, size_t *len)
 }
 
 
+/*
+ * Does the legacy URL (its path part, query included) carry a query that
+ * a key cannot keep?  Keys are paths, so "/index.php?page_id=2" would
+ * become "/index.php" and answer every query of it.  Blogger's "m=0" and
+ * "m=1" are not counted (they never tell pages apart); a '?' after a '#'
+ * is part of the fragment, which never reaches a server.
+ */
+static int
+has_query(const char *path, size_t len)
+{
+    char         kept[LRM_MAX_KEY];
+    const char  *q, *hash;
+    size_t       qlen;
+
+    q = memchr(path, '?', len);
+    hash = memchr(path, '#', len);
+    if (q == NULL || (hash != NULL && hash < q)) {
+        return 0;
+    }
+
+    q++;
+    qlen = (size_t) ((hash != NULL ? hash : path + len) - q);
+    if (qlen > sizeof(kept)) {
+        return 1;
+    }
+
+    return lrm_query_strip_mobile(q, qlen, kept) > 0;
+}
+
+
 /* Is target a site path ("/x") or an absolute http(s) URL with a host? */
 static int
 target_is_valid(const char *target, size_t target_len)
@@ -449,6 +479,25 @@ redirects_add(redirect_list_t *list, const char *legacy, const char *target,
         diag_error(diag, file, line, column, "legacy URL \"%s\" is not a "
                    "usable path (it climbs above \"/\" or is longer than "
                    "%d bytes)", legacy, LRM_MAX_KEY);
+        return 1;
+    }
+
+    if (n == 1) {
+        diag_error(diag, file, line, column, "legacy URL \"%s\" is the "
+                   "site's home page \"/\": a redirect there would send "
+                   "every visitor of the new home page away",
+                   diag_printable(legacy, legacy_len, shown,
+                                  sizeof(shown)));
+        return 1;
+    }
+
+    if (has_query(path, path_len)) {
+        diag_error(diag, file, line, column, "legacy URL \"%s\" has a "
+                   "query string, but a key is a path: \"%.*s\" would "
+                   "redirect whatever its query; write the path alone, or "
+                   "a rule with match_query", diag_printable(legacy,
+                   legacy_len, shown, sizeof(shown)),
+                   (int) (n > 200 ? 200 : n), key);
         return 1;
     }
 
