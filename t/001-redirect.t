@@ -102,7 +102,7 @@ Location: /2024/04/tomato-blight-diary
 GET /2022/11/caf%C3%A9-on-harbour-street.html
 --- error_code: 301
 --- response_headers
-Location: /2022/12/caf-review
+Location: /2022/11/caf-review
 
 
 
@@ -114,7 +114,7 @@ Location: /2022/12/caf-review
 GET //2022//11/caf%c3%a9-on-harbour-street.html/
 --- error_code: 301
 --- response_headers
-Location: /2022/12/caf-review
+Location: /2022/11/caf-review
 
 
 

@@ -249,8 +249,14 @@ add_post_redirect(const post_redirect_t *p, void *ctx)
 
     /* the entry first: the page can then share its target's copy */
     if (redirects_add(sink->list, p->legacy, p->target, status, p->file,
-                      p->line, p->column, &sink->diag) < 0
-        || redirects_add_page(sink->list, p->target, p->file) != 0)
+                      p->line, p->column, &sink->diag) < 0)
+    {
+        return -1;
+    }
+
+    /* an unpublished post (target "") has no live page */
+    if (p->target[0] != '\0'
+        && redirects_add_page(sink->list, p->target, p->file) != 0)
     {
         return -1;
     }

@@ -6,7 +6,6 @@
 
 #include "dates.h"
 
-#define MINUTES_PER_DAY  (24 * 60)
 
 /* Shown in messages at most, for a value that is not a date at all. */
 #define SHOWN_MAX        64
@@ -225,27 +224,6 @@ read_date(cursor_t *c, post_date_t *date)
     return NULL;
 }
 
-/* Moves a local date and time to UTC, by whole days at most. */
-static const char *
-shift_to_utc(post_date_t *date, int minutes, int offset)
-{
-    int   utc = minutes - offset;
-    long  days = days_from_civil(date->year, date->month, date->day);
-
-    if (utc < 0) {
-        days--;
-    } else if (utc >= MINUTES_PER_DAY) {
-        days++;
-    }
-
-    civil_from_days(days, date);
-
-    if (date->year < 0 || date->year > 9999) {
-        return "the date in UTC is out of range";
-    }
-    return NULL;
-}
-
 const char *
 date_parse(const char *text, size_t len, post_date_t *out)
 {
@@ -292,10 +270,7 @@ date_parse(const char *text, size_t len, post_date_t *out)
             return "unexpected text after the timestamp";
         }
 
-        error = shift_to_utc(&date, minutes, offset);
-        if (error != NULL) {
-            return error;
-        }
+        /* the date as written: time and zone are checked, not applied */
     }
 
     *out = date;

@@ -23,10 +23,12 @@ typedef struct {
 /*
  * Parses "YYYY-MM-DD", or an ISO 8601 / RFC 3339 timestamp:
  *     YYYY-MM-DD(T|t|blanks)HH:MM[:SS[.fraction]][blanks][zone]
- * where zone is Z, z, +HH, +HHMM or +HH:MM (or with '-'), the hour may
- * have one digit (as YAML allows) and no zone means UTC.  Surrounding
- * blanks are ignored.  The date is that of the moment in UTC.  Returns
- * NULL, or why the text is not a valid date.
+ * where zone is Z, z, +HH, +HHMM or +HH:MM (or with '-') and the hour
+ * may have one digit (as YAML allows).  Surrounding blanks are ignored.
+ * The date is the one written, in the timestamp's own zone, not moved to
+ * UTC: Blogger's URLs and Hugo's permalinks use that day, so
+ * "2023-03-31T23:30:00-05:00" is March 31.  Time and zone are checked.
+ * Returns NULL, or why the text is not a valid date.
  */
 const char *date_parse(const char *text, size_t len, post_date_t *out);
 

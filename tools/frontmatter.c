@@ -536,21 +536,29 @@ frontmatter_is_null(const yaml_node_t *node)
 }
 
 int
-frontmatter_is_bool(const yaml_node_t *node, int want)
+frontmatter_bool(const yaml_node_t *node)
 {
-    if (node->type != YAML_SCALAR_NODE
-        || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-    {
-        return 0;
+    static const char *const  words[][3] = {
+        { "true", "True", "TRUE" }, { "yes", "Yes", "YES" },
+        { "on", "On", "ON" },
+        { "false", "False", "FALSE" }, { "no", "No", "NO" },
+        { "off", "Off", "OFF" },
+    };
+    size_t                    i, j;
+
+    if (node->type != YAML_SCALAR_NODE) {
+        return -1;
     }
 
-    if (want) {
-        return scalar_is(node, "true") || scalar_is(node, "True")
-               || scalar_is(node, "TRUE");
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+        for (j = 0; j < 3; j++) {
+            if (scalar_is(node, words[i][j])) {
+                return i < 3;
+            }
+        }
     }
 
-    return scalar_is(node, "false") || scalar_is(node, "False")
-           || scalar_is(node, "FALSE");
+    return -1;
 }
 
 const char *

@@ -77,9 +77,13 @@ unsigned frontmatter_column(const yaml_node_t *node);
  * scalar, or anything tagged !!null. */
 int frontmatter_is_null(const yaml_node_t *node);
 
-/* Whether a plain (unquoted) scalar spells one of the YAML booleans
- * true, True, TRUE (want 1) or false, False, FALSE (want 0). */
-int frontmatter_is_bool(const yaml_node_t *node, int want);
+/*
+ * The truth of a scalar written as a boolean: true or false, and the
+ * YAML 1.1 words yes/no and on/off that Jekyll and older Hugo read as
+ * booleans, each in lower case, capitalised or upper case, quoted or
+ * not.  Returns 1 or 0, or -1 when the node is no such scalar.
+ */
+int frontmatter_bool(const yaml_node_t *node);
 
 /* Scalar text (NUL terminated by libyaml) and its length. */
 const char *frontmatter_text(const yaml_node_t *node, size_t *len);

@@ -216,14 +216,50 @@ find_legacy_urls(const collector_t *c, const frontmatter_t *fm,
     return failed ? -1 : 0;
 }
 
+/*
+ * Whether the post is unpublished: "published" false or "draft" true.
+ * Returns 1 or 0, or -1 when one of them is neither a boolean nor null
+ * (reported: guessing could publish a draft).
+ */
 static int
-is_unpublished(const frontmatter_t *fm)
+is_unpublished(const frontmatter_t *fm, diag_t *diag)
 {
-    yaml_node_t  *published = frontmatter_field(fm, "published");
-    yaml_node_t  *draft = frontmatter_field(fm, "draft");
+    static const char *const  names[] = { "published", "draft" };
+    yaml_node_t              *node;
+    size_t                    i;
+    int                       value, unpublished = 0;
+    char                      shown[80];
 
-    return (published != NULL && frontmatter_is_bool(published, 0))
-           || (draft != NULL && frontmatter_is_bool(draft, 1));
+    for (i = 0; i < 2; i++) {
+        node = frontmatter_field(fm, names[i]);
+        if (node == NULL || frontmatter_is_null(node)) {
+            continue;
+        }
+
+        value = frontmatter_bool(node);
+        if (value < 0 && node->type == YAML_SCALAR_NODE) {
+            diag_error(diag, fm->file, frontmatter_line(node),
+                       frontmatter_column(node), "%s is \"%s\", not "
+                       "true or false", names[i],
+                       diag_printable((const char *) node->data.scalar.value,
+                                      node->data.scalar.length, shown,
+                                      sizeof(shown)));
+            return -1;
+        }
+
+        if (value < 0) {
+            diag_error(diag, fm->file, frontmatter_line(node),
+                       frontmatter_column(node), "%s is %s, not true or "
+                       "false", names[i], frontmatter_kind(node));
+            return -1;
+        }
+
+        if (value == (int) i) {
+            unpublished = 1;
+        }
+    }
+
+    return unpublished;
 }
 
 /* Appends len bytes and a NUL to the job's text; returns the offset, or
@@ -317,15 +353,24 @@ collect_post(const collector_t *c, reader_t *rd, const frontmatter_t *fm,
         return 0;
     }
 
-    rc = template_expand(&c->template, fm, job->path, &target, diag);
-    if (rc != 0) {
-        return rc == -2 ? -1 : 0;
+    /* an unpublished post has no page: its legacy URLs answer 410, and
+     * the template (which may need a date a draft lacks) is not used */
+    rc = is_unpublished(fm, diag);
+    if (rc < 0) {
+        return 0;
     }
 
-    job->unpublished = is_unpublished(fm);
+    job->unpublished = rc;
+
+    if (!job->unpublished) {
+        rc = template_expand(&c->template, fm, job->path, &target, diag);
+        if (rc != 0) {
+            return rc == -2 ? -1 : 0;
+        }
+    }
 
     rc = 0;
-    if (job_set_items(job, legacy, target) != 0) {
+    if (job_set_items(job, legacy, target != NULL ? target : "") != 0) {
         job->nitems = 0;
         rc = out_of_memory(diag);
     }

@@ -291,6 +291,27 @@ add_value(strbuf_t *b, const char *value, size_t len,
     return EXPAND_OK;
 }
 
+/*
+ * Whether a file's name, up to its extension, names a page bundle's page:
+ * "index" or Hugo's section page "_index", alone or with a language
+ * ("index.en", "_index.pt-br").
+ */
+static int
+is_bundle_stem(const char *stem, size_t len)
+{
+    const char  *dot = memchr(stem, '.', len);
+    size_t       base = dot != NULL ? (size_t) (dot - stem) : len;
+
+    if (dot != NULL && (dot + 1 == stem + len
+                        || memchr(dot + 1, '.', len - base - 1) != NULL))
+    {
+        return 0;
+    }
+
+    return (base == 5 && memcmp(stem, "index", 5) == 0)
+           || (base == 6 && memcmp(stem, "_index", 6) == 0);
+}
+
 const char *
 template_slug(const char *path, size_t *len)
 {
@@ -303,7 +324,7 @@ template_slug(const char *path, size_t *len)
     dot = strrchr(name, '.');
     stem_len = dot && dot != name ? (size_t) (dot - name) : strlen(name);
 
-    if (stem_len == 5 && memcmp(name, "index", 5) == 0 && name > path) {
+    if (is_bundle_stem(name, stem_len) && name > path) {
         /* "<slug>/index.md": the slug is the folder's name */
         parent = name - 1;
         while (parent > path && parent[-1] != '/') {
@@ -320,6 +341,37 @@ template_slug(const char *path, size_t *len)
 
     *len = stem_len;
     return name;
+}
+
+/*
+ * {slug}: the front matter's own "slug" when it has one (Hugo, Jekyll and
+ * Astro build the page's path from it), else the slug of the file name.
+ */
+static int
+slug_value(const frontmatter_t *fm, const char *path, const char **value,
+    size_t *len, value_origin_t *origin, diag_t *diag)
+{
+    yaml_node_t  *node = frontmatter_field(fm, "slug");
+
+    if (node != NULL && !frontmatter_is_null(node)) {
+        origin->line = frontmatter_line(node);
+        origin->column = frontmatter_column(node);
+
+        if (node->type != YAML_SCALAR_NODE) {
+            diag_error(diag, fm->file, origin->line, origin->column,
+                       "template needs {slug} but slug is %s, not a "
+                       "scalar", frontmatter_kind(node));
+            return EXPAND_ERROR;
+        }
+
+        *value = frontmatter_text(node, len);
+        if (*len > 0) {
+            return EXPAND_OK;
+        }
+    }
+
+    *value = template_slug(path, len);
+    return EXPAND_OK;
 }
 
 /* The text of a front matter field for {name}. */
@@ -388,7 +440,10 @@ expand_part(const template_part_t *part, const post_date_t *date,
         break;
 
     case TEMPLATE_SLUG:
-        value = template_slug(path, &len);
+        rc = slug_value(fm, path, &value, &len, &origin, diag);
+        if (rc != EXPAND_OK) {
+            return rc;
+        }
         break;
 
     case TEMPLATE_FIELD:

@@ -41,7 +41,8 @@ subtest 'date forms and the default template' => sub {
         "/2022/02/zulu.html\t/2022/02/zulu\t301",
         "/2023/03/quoted.html\t/2023/03/quoted\t301",
         "/2023/04/plain.html\t/2023/04/plain\t301",
-        "/2023/12/stamp.html\t/2024/01/stamp\t301"), 'targets use UTC dates';
+        "/2023/12/stamp.html\t/2023/12/stamp\t301"),
+        'targets use the date as written, in its own zone';
     like $err, qr/^redirect-map: 5 files read, 5 redirects written, 0 posts skipped in [\d.]+ s/m,
         'one summary line';
 };
@@ -86,6 +87,70 @@ subtest 'unpublished posts answer 410' => sub {
     my ($rc, $err, $dump) = build($d);
     is $rc, 0, 'exit 0' or diag $err;
     is $dump, "/d.html\t\t410\n/u.html\t\t410\n", '410 without a target';
+};
+
+subtest 'drafts need no date; a draft has no live page' => sub {
+    my $d = content();
+    write_post($d, 'wip.md', "title: wip\ndraft: yes\n"
+               . "legacyUrl: /2023/01/wip.html\n");
+    write_post($d, 'gone.md', "published: no\nlegacyUrl: /2023/01/gone.html\n");
+    # a draft's would-be path is no page: a redirect may leave it
+    write_post($d, 'b.md', "draft: true\npublishDate: 2023-01-02\n"
+               . "legacyUrl: /old-b.html\n");
+    write_post($d, 'c.md', "publishDate: 2023-01-03\n"
+               . "legacyUrl: [/c.html, /2023/01/b]\n");
+    my ($rc, $err, $dump) = build($d);
+    is $rc, 0, 'exit 0' or diag $err;
+    is $dump, join('', map { "$_\n" }
+        "/2023/01/b\t/2023/01/c\t301",
+        "/2023/01/gone.html\t\t410",
+        "/2023/01/wip.html\t\t410",
+        "/c.html\t/2023/01/c\t301",
+        "/old-b.html\t\t410"), 'drafts answer 410';
+
+    write_post($d, 'maybe.md', "published: maybe\npublishDate: 2023-01-04\n"
+               . "legacyUrl: /maybe.html\n");
+    ($rc, $err) = build($d);
+    is $rc, 1, 'a published that is not a boolean: exit 1';
+    like $err, qr{maybe\.md:2:12: error: published is "maybe", not true or false},
+        'named at its place';
+};
+
+subtest 'slugs: the front matter\'s own, Hugo bundles and sections' => sub {
+    my $d = content();
+    write_post($d, 'posts/own.md', "publishDate: 2019-05-05\nslug: custom-slug\n"
+               . "legacyUrl: /2019/05/own.html\n");
+    write_post($d, 'posts/trip/index.en.md', "publishDate: 2023-01-01\n"
+               . "legacyUrl: /2023/01/trip.html\n");
+    write_post($d, 'posts/trip/index.fr.md', "publishDate: 2023-01-01\n"
+               . "legacyUrl: /2023/01/voyage.html\n");
+    write_post($d, 'travel/_index.md', "publishDate: 2023-02-01\n"
+               . "legacyUrl: /2023/02/travel.html\n");
+    my ($rc, $err, $dump) = build($d, '-t', '/{year}/{slug}/');
+    is $rc, 0, 'exit 0' or diag $err;
+    is $dump, join('', map { "$_\n" }
+        "/2019/05/own.html\t/2019/custom-slug/\t301",
+        "/2023/01/trip.html\t/2023/trip/\t301",
+        "/2023/01/voyage.html\t/2023/trip/\t301",
+        "/2023/02/travel.html\t/2023/travel/\t301"), 'slugs as the site makes them';
+};
+
+subtest 'a legacy URL that is the home page or needs its query is refused' => sub {
+    my $d = content();
+    write_post($d, 'wp.md', "publishDate: 2023-01-01\nlegacyUrl: '/?p=123'\n");
+    write_post($d, 'home.md', "publishDate: 2023-01-02\n"
+               . "legacyUrl: https://maralind.blogspot.com\n");
+    write_post($d, 'page.md', "publishDate: 2023-01-03\n"
+               . "legacyUrl: '/index.php?page_id=2'\n");
+    write_post($d, 'ok.md', "publishDate: 2023-01-04\nlegacyUrl: "
+               . "['/ok.html?m=1', '/ok2.html#c?x=1', '/ok3.html?m=0&m=1']\n");
+    my ($rc, $err) = build($d);
+    is $rc, 1, 'exit 1';
+    like $err, qr{home\.md:3:\d+: error: legacy URL "https://maralind\.blogspot\.com" is the site's home page}, 'a blog\'s root';
+    like $err, qr{wp\.md:3:\d+: error: legacy URL "/\?p=123" is the site's home page}, 'a query on the root';
+    like $err, qr{page\.md:3:\d+: error: legacy URL "/index\.php\?page_id=2" has a query string.*"/index\.php" would redirect whatever its query}, 'a query that tells pages apart';
+    unlike $err, qr{ok\.md}, 'm=0/1 and a fragment are fine';
+    ok !-e "$d.map", 'no map written';
 };
 
 subtest 'duplicates name both files' => sub {

@@ -278,12 +278,12 @@ test_dates_in_posts(void)
         { "shortzone", "date: 2023-06-30 22:00:00 -5\n" },
     };
     static const char *const  want[] = {
-        "/2023/03/08/plain", "/2023/03/08/quoted", "/2023/03/09/midnight",
-        "/2023/02/01/month", "/2024/01/01/year", "/2023/12/31/back",
-        "/2024/02/29/leap", "/2023/02/28/noleap", "/2023/03/08/fraction",
+        "/2023/03/08/plain", "/2023/03/08/quoted", "/2023/03/08/midnight",
+        "/2023/01/31/month", "/2023/12/31/year", "/2024/01/01/back",
+        "/2024/03/01/leap", "/2023/03/01/noleap", "/2023/03/08/fraction",
         "/2023/03/08/nozone", "/2021/07/04/pubdate",
         "/2020/02/29/emptyfirst", "/2002/02/02/preferred",
-        "/2023/07/01/shortzone",
+        "/2023/06/30/shortzone",
     };
     char    rel[256], text[512], legacy[256];
     run_t   r;
@@ -348,8 +348,7 @@ test_date_parse(void)
         "2023-03-08T25:00Z", "2023-03-08T23:60Z", "2023-03-08X",
         "2023-3-8", "23-03-08", "2023-03-08T", "2023-03-08T10:00+",
         "2023-03-08T10:00:00+01:0", "2023-03-08T10:00:00.Z",
-        "2023-03-08T10:00:00 Z x", "0000-01-01T00:00+01:00",
-        "9999-12-31T23:00-01:00", "", "2023-03-08T10:00+24:00",
+        "2023-03-08T10:00:00 Z x", "", "2023-03-08T10:00+24:00",
     };
     post_date_t  d;
     size_t       i;
@@ -370,8 +369,15 @@ test_date_parse(void)
     CHECK(date_parse("1900-02-29", 10, &d) != NULL);
     CHECK(date_parse("2023-03-08t23:30:00.5z", 22, &d) == NULL
           && d.day == 8);
+    /* the day as written, in the timestamp's own zone */
     CHECK(date_parse("2023-03-08T20:00:00-04:00", 25, &d) == NULL
-          && d.day == 9);
+          && d.day == 8);
+    CHECK(date_parse("2023-03-31T23:30:00-05:00", 25, &d) == NULL
+          && d.month == 3 && d.day == 31);
+    CHECK(date_parse("2023-04-01T00:30:00+02:00", 25, &d) == NULL
+          && d.month == 4 && d.day == 1);
+    CHECK(date_parse("9999-12-31T23:00-01:00", 22, &d) == NULL
+          && d.year == 9999);
     CHECK(date_parse("2023-03-08T19:59:59-04:00", 25, &d) == NULL
           && d.day == 8);
     CHECK(date_parse("2023-03-08T23:59:60Z", 20, &d) == NULL);
@@ -569,6 +575,45 @@ test_slugs(void)
     CHECK(len == 5 && memcmp(slug, "index", len) == 0);
     slug = template_slug("a/.md", &len);
     CHECK(len == 3 && memcmp(slug, ".md", len) == 0);
+
+    /* Hugo: a section's page, and bundles in several languages */
+    slug = template_slug("content/travel/_index.md", &len);
+    CHECK(len == 6 && memcmp(slug, "travel", len) == 0);
+    slug = template_slug("posts/trip/index.en.md", &len);
+    CHECK(len == 4 && memcmp(slug, "trip", len) == 0);
+    slug = template_slug("posts/trip/_index.pt-br.md", &len);
+    CHECK(len == 4 && memcmp(slug, "trip", len) == 0);
+    slug = template_slug("posts/trip/index.en.draft.md", &len);
+    CHECK(len == 14 && memcmp(slug, "index.en.draft", len) == 0);
+    slug = template_slug("posts/trip/index..md", &len);
+    CHECK(len == 6 && memcmp(slug, "index.", len) == 0);
+    slug = template_slug("posts/trip/indexen.md", &len);
+    CHECK(len == 7 && memcmp(slug, "indexen", len) == 0);
+}
+
+static void
+test_slug_field(void)
+{
+    run_t  r;
+
+    write_file("slugs/a.md", "---\nslug: custom-slug\nlegacyUrl: /a\n---\n");
+    write_file("slugs/b/index.md", "---\nslug: Café Olé\n"
+               "legacyUrl: /b\n---\n");
+    write_file("slugs/c.md", "---\nslug: ''\nlegacyUrl: /c\n---\n");
+    write_file("slugs/d.md", "---\nslug: ~\nlegacyUrl: /d\n---\n");
+    write_file("slugs/e.md", "---\nslug: [x]\nlegacyUrl: /e\n---\n");
+
+    collect_one(&r, "slugs", "/blog/{slug}/");
+
+    CHECK(r.diag.errors == 1);
+    CHECK(strstr(r.messages, "slugs/e.md:2:7: error: template needs "
+                 "{slug} but slug is a sequence") != NULL);
+    CHECK_STR(target_of(&r, "/a"), "/blog/custom-slug/");
+    CHECK_STR(target_of(&r, "/b"), "/blog/Caf%C3%A9%20Ol%C3%A9/");
+    CHECK_STR(target_of(&r, "/c"), "/blog/c/");
+    CHECK_STR(target_of(&r, "/d"), "/blog/d/");
+
+    run_free(&r);
 }
 
 static void
@@ -730,7 +775,14 @@ test_unpublished(void)
         { "pub-true", "published: true\n", "0" },
         { "pub-false", "published: false\n", "1" },
         { "pub-False", "published: False\n", "1" },
-        { "pub-quoted", "published: 'false'\n", "0" },
+        { "pub-quoted", "published: 'false'\n", "1" },
+        { "pub-no", "published: no\n", "1" },
+        { "pub-Off", "published: Off\n", "1" },
+        { "pub-YES", "published: YES\n", "0" },
+        { "pub-null", "published: ~\n", "0" },
+        { "draft-yes", "draft: yes\n", "1" },
+        { "draft-On", "draft: On\n", "1" },
+        { "draft-empty", "draft:\n", "0" },
         { "draft-true", "draft: true\n", "1" },
         { "draft-TRUE", "draft: TRUE\n", "1" },
         { "draft-false", "draft: false\n", "0" },
@@ -761,6 +813,33 @@ test_unpublished(void)
                   __LINE__);
         }
     }
+
+    run_free(&r);
+}
+
+static void
+test_unpublished_without_date(void)
+{
+    const post_redirect_t  *item;
+    run_t                   r;
+
+    /* a draft needs no target, so no date: it answers 410 */
+    write_file("nodate/wip.md", "---\ndraft: true\nlegacyUrl: /w\n---\n");
+    write_file("nodate/bad.md", "---\npublished: maybe\ndate: 2020-01-01\n"
+               "legacyUrl: /m\n---\n");
+    write_file("nodate/list.md", "---\ndraft: [1]\ndate: 2020-01-01\n"
+               "legacyUrl: /l\n---\n");
+
+    collect_one(&r, "nodate", NULL);
+
+    CHECK(r.diag.errors == 2);
+    CHECK(strstr(r.messages, "nodate/bad.md:2:12: error: published is "
+                 "\"maybe\", not true or false") != NULL);
+    CHECK(strstr(r.messages, "nodate/list.md:2:8: error: draft is a "
+                 "sequence, not true or false") != NULL);
+    item = find_legacy(&r, "/w");
+    CHECK(item != NULL && item->unpublished && item->target[0] == '\0');
+    CHECK(find_legacy(&r, "/m") == NULL && find_legacy(&r, "/l") == NULL);
 
     run_free(&r);
 }
@@ -1110,11 +1189,13 @@ main(void)
     test_bad_legacy_values();
     test_file_kinds();
     test_slugs();
+    test_slug_field();
     test_fields_in_template();
     test_missing_fields();
     test_bad_templates();
     test_yaml_errors();
     test_unpublished();
+    test_unpublished_without_date();
     test_walk_order_and_paths();
     test_symlinks();
     test_unreadable();
