@@ -191,12 +191,17 @@ ngx_http_legacy_redirect_client_args(ngx_http_request_t *r, ngx_str_t *args)
 
     q = memchr(r->unparsed_uri.data, '?', r->unparsed_uri.len);
 
-    if (q == NULL) {
+    /*
+     * as nginx's own $args: a '?' after a '#' that a client sent is part
+     * of the fragment, and the query ends at a fragment
+     */
+
+    if (q == NULL
+        || memchr(r->unparsed_uri.data, '#', q - r->unparsed_uri.data))
+    {
         ngx_str_null(args);
         return;
     }
-
-    /* as nginx's own $args, it ends at a fragment if a client sent one */
 
     end = r->unparsed_uri.data + r->unparsed_uri.len;
     args->data = q + 1;

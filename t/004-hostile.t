@@ -382,3 +382,29 @@ GET /feeds/posts/default?alt=rss#top
 --- error_code: 301
 --- response_headers
 Location: /rss.xml
+
+
+
+=== TEST 24: a "?" inside a fragment the client sent is no query: none passed on
+--- config
+    absolute_redirect off;
+    legacy_redirect_map $TEST_NGINX_MAP_DIR/blogger.map;
+    location / { return 200 "miss\n"; }
+--- request
+GET /preview/x#frag?utm=1
+--- error_code: 307
+--- response_headers
+Location: /drafts/x
+
+
+
+=== TEST 25: nor does it make a match_query subject
+--- config
+    absolute_redirect off;
+    legacy_redirect_map $TEST_NGINX_MAP_DIR/blogger.map;
+    location / { return 200 "miss\n"; }
+--- request
+GET /feeds/posts/default#x?alt=rss
+--- error_code: 301
+--- response_headers
+Location: /atom.xml
