@@ -40,6 +40,7 @@ typedef struct {
     int           ignore_case;
     int           quiet;
     int           no_sources;   /* build: a map without source refs */
+    int           allow_empty;  /* no redirect and no rule is fine */
     char        **dirs;
     size_t        ndirs;
 } build_options_t;

@@ -33,11 +33,15 @@
     "                         (default: " DEFAULT_KEY ")\n" \
     "  -t, --target TEMPLATE  new path of a post (default:\n" \
     "                         " DEFAULT_TARGET "); {year} {month} {day}\n" \
-    "                         come from publishDate, date or pubDate,\n" \
-    "                         {slug} from the file or folder name, and\n" \
-    "                         {NAME} from any front-matter field\n" \
+    "                         come from publishDate, date or pubDate (the\n" \
+    "                         day as written), {slug} from the front\n" \
+    "                         matter's slug, else the file or folder name,\n" \
+    "                         and {NAME} from any front-matter field\n" \
     "  -i, --ignore-case      match legacy URLs and rules without regard\n" \
-    "                         to ASCII case (recorded in the map)\n"
+    "                         to ASCII case (recorded in the map)\n" \
+    "      --allow-empty      accept a result without any redirect or rule\n" \
+    "                         (else an error: a wrong --key or content\n" \
+    "                         folder would empty the map in service)\n"
 
 static const char  build_help[] =
     "Usage: redirect-map build [OPTIONS] [DIR...] [-o FILE]\n"
@@ -99,6 +103,7 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
         { "ignore-case", no_argument,       NULL, 'i' },
         { "quiet",       no_argument,       NULL, 'q' },
         { "no-sources",  no_argument,       NULL, 'S' },
+        { "allow-empty", no_argument,       NULL, 'E' },
         { "help",        no_argument,       NULL, 'h' },
         { NULL, 0, NULL, 0 }
     };
@@ -144,6 +149,7 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
             }
             opt->no_sources = 1;
             break;
+        case 'E': opt->allow_empty = 1; break;
         case 'h': fputs(help, stdout); exit(EXIT_OK);
         default:
             fprintf(stderr, "Try 'redirect-map %s --help'.\n", name);
@@ -546,6 +552,23 @@ progress_hook(size_t files, void *ctx)
 }
 
 
+/*
+ * A result without any redirect or rule is an error unless asked for: a
+ * misspelt --key, an empty or wrong content folder would otherwise write
+ * a map that silently ends every redirect in service.
+ */
+static void
+report_empty(build_t *b)
+{
+    diag_error(&b->diag, NULL, 0, 0, "nothing to redirect: %zu file%s "
+               "read, none with a legacy URL in \"%s\"%s; --allow-empty "
+               "accepts an empty result", b->posts.files_read,
+               b->posts.files_read == 1 ? "" : "s", b->opt.key,
+               b->have_cfg ? ", and the configuration adds no redirect "
+               "or rule" : "");
+}
+
+
 int
 build_collect(build_t *b)
 {
@@ -635,6 +658,12 @@ build_collect(build_t *b)
     }
 
     redirects_drop_pages(&b->list);         /* the checks are done */
+
+    if (b->diag.errors == 0 && b->list.count == 0 && b->rules.count == 0
+        && !b->opt.allow_empty)
+    {
+        report_empty(b);
+    }
 
     return b->diag.errors > 0 ? EXIT_INVALID : EXIT_OK;
 }

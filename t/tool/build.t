@@ -153,6 +153,25 @@ subtest 'a legacy URL that is the home page or needs its query is refused' => su
     ok !-e "$d.map", 'no map written';
 };
 
+subtest 'nothing to redirect is an error, unless --allow-empty' => sub {
+    my $d = content();
+    write_post($d, 'a.md', "publishDate: 2023-01-01\nlegacyUrl: /a.html\n");
+    write_post($d, 'b.md', "publishDate: 2023-01-02\nlegacyUrl: ''\n");
+    my ($rc, $err) = build($d, '-k', 'legacyURL');
+    is $rc, 1, 'a misspelt --key: exit 1';
+    like $err, qr{^redirect-map: error: nothing to redirect: 2 files read, none with a legacy URL in "legacyURL"; --allow-empty}m,
+        'says why';
+    ok !-e "$d.map", 'no map written';
+    my $dump;
+    ($rc, $err, $dump) = build($d, '-k', 'legacyURL', '--allow-empty');
+    is $rc, 0, '--allow-empty: exit 0' or diag $err;
+    is $dump, '', 'an empty map';
+    ($rc, undef, $err) = run('redirect-map', 'build', '-q', '-o',
+                             "$d.map", "$d/b.md");
+    is $rc, 1, 'only empty values: exit 1';
+    like $err, qr{nothing to redirect: 1 file read}, 'one file';
+};
+
 subtest 'duplicates name both files' => sub {
     my $d = content();
     write_post($d, 'one.md', "publishDate: 2020-01-02\nlegacyUrl: /same.html\n");
