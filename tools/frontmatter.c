@@ -117,13 +117,62 @@ line_closes(const char *line, size_t len)
            || line_is_marker(line, len, "...");
 }
 
+/* The first line without a byte order mark and trailing blanks. */
+static void
+trim_line(const char **line, size_t *len)
+{
+    size_t  bom = sizeof(UTF8_BOM) - 1;
+
+    if (*len >= bom && memcmp(*line, UTF8_BOM, bom) == 0) {
+        *line += bom;
+        *len -= bom;
+    }
+
+    while (*len > 0 && ((*line)[*len - 1] == '\r' || (*line)[*len - 1] == ' '
+                        || (*line)[*len - 1] == '\t'))
+    {
+        (*len)--;
+    }
+}
+
+/* The kind of front matter a first line opens: '-' (YAML), '+' (TOML),
+ * '{' (JSON), or 0 for none. */
+static int
+opening_kind(const char *line, size_t len)
+{
+    trim_line(&line, &len);
+
+    if (line_opens(line, len)) {
+        return '-';
+    }
+    if (line_is_marker(line, len, "+++")) {
+        return '+';
+    }
+    return len > 0 && line[0] == '{' ? '{' : 0;
+}
+
+/* Whether a line closes front matter of that kind. */
+static int
+closes_kind(int kind, const char *line, size_t len)
+{
+    if (kind == '-') {
+        return line_closes(line, len);
+    }
+
+    trim_line(&line, &len);
+
+    return kind == '+' ? line_is_marker(line, len, "+++")
+                       : len == 1 && line[0] == '}';
+}
+
 /*
  * Finds the front matter in the file, reading only as much of it as
  * needed.  Returns FM_POST with the span set, FM_NOT_POST, or (reported)
  * FM_ERROR, FM_UNREADABLE or FM_NOMEM.
  */
 static int
-find_front_matter(head_t *h, const char *path, span_t *span, diag_t *diag)
+find_front_matter(head_t *h, const char *path, span_t *span, int *kind,
+    diag_t *diag)
 {
     size_t   pos = 0, end;
     char    *nl;
@@ -163,22 +212,32 @@ find_front_matter(head_t *h, const char *path, span_t *span, diag_t *diag)
         end = nl ? (size_t) (nl - h->data) : h->len;
 
         if (first) {
-            if (!line_opens(h->data + pos, end - pos)) {
+            *kind = opening_kind(h->data + pos, end - pos);
+            if (*kind == 0) {
                 return FM_NOT_POST;
             }
             first = 0;
             span->start = nl ? end + 1 : end;
 
-        } else if (line_closes(h->data + pos, end - pos)) {
-            span->end = pos;
-            return FM_POST;
+            if (*kind == '{') {
+                /* JSON: the object itself, from its first line */
+                span->start = pos;
+                if (closes_kind('{', h->data + end - 1, 1)) {
+                    span->end = end;
+                    return FM_FOREIGN;      /* an object on one line */
+                }
+            }
+
+        } else if (closes_kind(*kind, h->data + pos, end - pos)) {
+            span->end = *kind == '{' ? end : pos;
+            return *kind == '-' ? FM_POST : FM_FOREIGN;
         }
 
         pos = nl ? end + 1 : end;
     }
 
-    if (first) {
-        return FM_NOT_POST;                 /* an empty file */
+    if (first || *kind != '-') {
+        return FM_NOT_POST;     /* an empty file, or not TOML or JSON */
     }
 
     diag_error(diag, path, 1, 0, "front matter is not closed");
@@ -402,7 +461,7 @@ frontmatter_read_at(frontmatter_t *fm, int dirfd, const char *name,
 {
     head_t  h = { -1, buf->data, 0, buf->cap, 0 };
     span_t  span = { 0, 0 };
-    int     rc;
+    int     rc, kind = 0;
 
     memset(fm, 0, sizeof(frontmatter_t));
     fm->file = path;
@@ -413,8 +472,15 @@ frontmatter_read_at(frontmatter_t *fm, int dirfd, const char *name,
         return FM_UNREADABLE;
     }
 
-    rc = find_front_matter(&h, path, &span, diag);
+    rc = find_front_matter(&h, path, &span, &kind, diag);
     close(h.fd);
+
+    if (rc == FM_FOREIGN) {
+        fm->foreign = kind == '+' ? "TOML" : "JSON";
+        fm->foreign_text = h.data + span.start;
+        fm->foreign_len = span.end - span.start;
+        fm->foreign_line = kind == '+' ? 2 : 1;
+    }
 
     if (rc == FM_POST) {
         rc = parse_yaml(fm, h.data + span.start, span.end - span.start,
@@ -422,8 +488,9 @@ frontmatter_read_at(frontmatter_t *fm, int dirfd, const char *name,
     }
 
     /* the buffer serves the next file; one grown for a huge front
-     * matter is let go */
-    if (h.cap > KEEP_MAX) {
+     * matter is let go (after the next file, when it holds the text of
+     * a foreign one) */
+    if (h.cap > KEEP_MAX && rc != FM_FOREIGN) {
         free(h.data);
         h.data = NULL;
         h.cap = 0;

@@ -2,7 +2,10 @@
  * frontmatter.h - reading the YAML front matter of a post.
  *
  * A file is a post when its first line is "---" (after an optional UTF-8
- * byte order mark; trailing blanks and a CRLF line end are allowed).  The
+ * byte order mark; trailing blanks and a CRLF line end are allowed).
+ * Front matter in TOML ("+++" lines) or JSON (a first line starting with
+ * '{') is not parsed: it is found and handed back as FM_FOREIGN, so that
+ * a caller can refuse one that holds a field it needed.  The
  * front matter is the text up to the next line that is "---" or "...",
  * and must be a YAML mapping, or empty / null for a post without fields.
  * Only the head of a file is read: reading stops at the closing line, and
@@ -30,12 +33,24 @@
 #define FM_ERROR       -1       /* reported through diag, go on */
 #define FM_NOMEM       -2       /* out of memory (reported), stop */
 #define FM_UNREADABLE  -3       /* cannot open or read (reported), go on */
+#define FM_FOREIGN      2       /* TOML or JSON front matter, not read */
 
 typedef struct {
     const char       *file;     /* the path given to frontmatter_read_at() */
     yaml_document_t   doc;
     int               loaded;   /* doc holds a document to delete */
     yaml_node_t      *mapping;  /* the top-level mapping, NULL if none */
+
+    /*
+     * FM_FOREIGN: "TOML" (between "+++" lines, as Hugo writes it) or
+     * "JSON" (an object from the first line); its text, which starts on
+     * the file's line 2 (1 for JSON), valid until the buffer reads the
+     * next file.
+     */
+    const char       *foreign;
+    const char       *foreign_text;
+    size_t            foreign_len;
+    unsigned          foreign_line;
 } frontmatter_t;
 
 /*

@@ -379,6 +379,87 @@ collect_post(const collector_t *c, reader_t *rd, const frontmatter_t *fm,
     return rc;
 }
 
+/* Whether p (up to eol) is key, quoted with q unless q is 0, then
+ * blanks and the assign character. */
+static int
+names_key(const char *p, const char *eol, const char *key, size_t klen,
+    char q, char assign)
+{
+    if (q != 0 && (p == eol || *p++ != q)) {
+        return 0;
+    }
+    if ((size_t) (eol - p) < klen || memcmp(p, key, klen) != 0) {
+        return 0;
+    }
+    p += klen;
+    if (q != 0 && (p == eol || *p++ != q)) {
+        return 0;
+    }
+    while (p < eol && (*p == ' ' || *p == '\t')) {
+        p++;
+    }
+    return p < eol && *p == assign;
+}
+
+/*
+ * Where a TOML or JSON front matter sets the field key: a line starting
+ * (after blanks) with key, "key" or 'key' and then '=' (TOML), or one
+ * holding "key" and then ':' (JSON).  Returns the 0-based line in text,
+ * or -1.
+ */
+static long
+foreign_key_line(const char *text, size_t len, const char *key, int json)
+{
+    const char  *p, *eol, *end = text + len;
+    size_t       klen = strlen(key);
+    long         line;
+
+    for (line = 0, p = text; p < end; line++, p = eol + 1) {
+        eol = memchr(p, '\n', (size_t) (end - p));
+        if (eol == NULL) {
+            eol = end;
+        }
+
+        if (json) {
+            for ( ; p < eol; p++) {
+                if (*p == '"' && names_key(p, eol, key, klen, '"', ':')) {
+                    return line;
+                }
+            }
+            continue;
+        }
+
+        while (p < eol && (*p == ' ' || *p == '\t')) {
+            p++;
+        }
+        if (names_key(p, eol, key, klen, 0, '=')
+            || names_key(p, eol, key, klen, '"', '=')
+            || names_key(p, eol, key, klen, '\'', '='))
+        {
+            return line;
+        }
+    }
+
+    return -1;
+}
+
+/* A TOML or JSON front matter that sets the field is an error: its
+ * legacy URLs would otherwise be lost without a word. */
+static void
+check_foreign(const collector_t *c, const frontmatter_t *fm, diag_t *diag)
+{
+    long  line;
+
+    line = foreign_key_line(fm->foreign_text, fm->foreign_len, c->key,
+                            fm->foreign[0] == 'J');
+    if (line >= 0) {
+        diag_error(diag, fm->file, fm->foreign_line + (unsigned) line, 0,
+                   "%s is set in %s front matter, which redirect-map does "
+                   "not read: write the front matter in YAML, between "
+                   "\"---\" lines", c->key, fm->foreign);
+    }
+}
+
 /* Reads the job's post.  Returns 0, or -1 to stop (reported). */
 static int
 read_post(const collector_t *c, reader_t *rd, job_t *job, diag_t *diag)
@@ -400,6 +481,12 @@ read_post(const collector_t *c, reader_t *rd, job_t *job, diag_t *diag)
     switch (rc) {
     case FM_POST:
         rc = collect_post(c, rd, &fm, job, diag);
+        break;
+
+    case FM_FOREIGN:
+        check_foreign(c, &fm, diag);
+        job->ignored = 1;
+        rc = 0;
         break;
 
     case FM_NOT_POST:

@@ -172,6 +172,37 @@ subtest 'nothing to redirect is an error, unless --allow-empty' => sub {
     like $err, qr{nothing to redirect: 1 file read}, 'one file';
 };
 
+subtest 'a legacy URL in TOML or JSON front matter is an error, not lost' => sub {
+    my $d = content();
+    my %files = (
+        'toml.md'  => "+++\ndate = 2023-01-01\nlegacyUrl = \"/t.html\"\n+++\n",
+        'toml2.md' => "+++\ntitle = 'no legacy URL'\n  \"legacyUrl\" = '/q.html'\n+++\n",
+        'json.md'  => "{\n  \"date\": \"2023-01-01\",\n  \"legacyUrl\": \"/j.html\"\n}\nbody\n",
+        'json1.md' => "{\"legacyUrl\" : \"/j1.html\"}\n",
+        'plain.md' => "+++\ntitle = 'none here'\n+++\n",
+        'brace.md' => "{ a first line, and no closing one\nlegacyUrl: x\n",
+    );
+    for my $f (keys %files) {
+        open my $fh, '>', "$d/$f" or die;
+        print {$fh} $files{$f};
+        close $fh;
+    }
+    write_post($d, 'a.md', "publishDate: 2023-01-01\nlegacyUrl: /a.html\n");
+    my ($rc, $err) = build($d);
+    is $rc, 1, 'exit 1';
+    like $err, qr{toml\.md:3: error: legacyUrl is set in TOML front matter, which redirect-map does not read}, 'TOML';
+    like $err, qr{toml2\.md:3: error: legacyUrl is set in TOML}, 'TOML, quoted key';
+    like $err, qr{json\.md:3: error: legacyUrl is set in JSON front matter}, 'JSON';
+    like $err, qr{json1\.md:1: error: legacyUrl is set in JSON}, 'JSON on one line';
+    unlike $err, qr{plain\.md|brace\.md}, 'without the field, or not front matter: ignored';
+    ok !-e "$d.map", 'no map written';
+    unlink "$d/$_" for qw(toml.md toml2.md json.md json1.md);
+    my $dump;
+    ($rc, $err, $dump) = build($d);
+    is $rc, 0, 'the rest builds' or diag $err;
+    is $dump, "/a.html\t/2023/01/a\t301\n", 'one entry';
+};
+
 subtest 'duplicates name both files' => sub {
     my $d = content();
     write_post($d, 'one.md', "publishDate: 2020-01-02\nlegacyUrl: /same.html\n");
