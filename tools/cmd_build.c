@@ -604,6 +604,13 @@ build_collect(build_t *b)
         if (rc != 0) {
             return rc == -2 ? EXIT_IO : EXIT_INVALID;
         }
+
+        /* a configuration that is not a mapping has no output to miss */
+        if (b->diag.errors > 0 && b->cfg.output == NULL
+            && b->opt.output == NULL && b->mode == BUILD_MODE_BUILD)
+        {
+            return EXIT_INVALID;
+        }
     }
 
     if (merge_config(b) != 0) {

@@ -137,6 +137,17 @@ subtest 'unknown keys and bad values name file, line and column' => sub {
     like $err, qr{redirect-map\.yaml:\d+:\d+: error: }, 'with line and column';
 };
 
+subtest 'a configuration that is not a mapping: exit 1, as check says' => sub {
+    my $d = site();
+    write_file("$d/redirect-map.yaml", "- content\n- posts\n");
+    for my $cmd (qw(build check)) {
+        my ($rc, undef, $err) = in_dir($d, 'redirect-map', $cmd);
+        is $rc, 1, "$cmd: exit 1";
+        like $err, qr{redirect-map\.yaml:1:1: error: the configuration is a sequence, not a mapping}, "$cmd: says why";
+        unlike $err, qr{no output file}, "$cmd: no usage error on top";
+    }
+};
+
 subtest 'statuses of rules and redirects' => sub {
     my $d = site();
     my ($rc, $err, $dump) = build_site($d, "redirects:\n"
