@@ -526,32 +526,83 @@ frontmatter_free(frontmatter_t *fm)
     fm->mapping = NULL;
 }
 
+/* The value of key in a mapping node, without merges; NULL if none. */
+static yaml_node_t *
+mapping_value(const frontmatter_t *fm, const yaml_node_t *mapping,
+    const char *key, size_t len)
+{
+    yaml_document_t   *doc = (yaml_document_t *) &fm->doc;
+    yaml_node_pair_t  *pair;
+    yaml_node_t       *k;
+
+    for (pair = mapping->data.mapping.pairs.start;
+         pair < mapping->data.mapping.pairs.top;
+         pair++)
+    {
+        k = yaml_document_get_node(doc, pair->key);
+        if (k != NULL && k->type == YAML_SCALAR_NODE
+            && k->data.scalar.length == len
+            && memcmp(k->data.scalar.value, key, len) == 0)
+        {
+            return yaml_document_get_node(doc, pair->value);
+        }
+    }
+
+    return NULL;
+}
+
+/*
+ * The value of key merged in with YAML's "<<" (a mapping, usually an
+ * alias, or a sequence of them, the first one winning), one level deep.
+ */
+static yaml_node_t *
+merged_value(const frontmatter_t *fm, const char *key, size_t len)
+{
+    yaml_document_t  *doc = (yaml_document_t *) &fm->doc;
+    yaml_node_t      *from, *item, *value;
+    yaml_node_item_t *i;
+
+    from = mapping_value(fm, fm->mapping, "<<", 2);
+    if (from == NULL) {
+        return NULL;
+    }
+
+    if (from->type == YAML_MAPPING_NODE) {
+        return mapping_value(fm, from, key, len);
+    }
+
+    if (from->type != YAML_SEQUENCE_NODE) {
+        return NULL;
+    }
+
+    for (i = from->data.sequence.items.start;
+         i < from->data.sequence.items.top;
+         i++)
+    {
+        item = yaml_document_get_node(doc, *i);
+        if (item != NULL && item->type == YAML_MAPPING_NODE) {
+            value = mapping_value(fm, item, key, len);
+            if (value != NULL) {
+                return value;
+            }
+        }
+    }
+
+    return NULL;
+}
+
 yaml_node_t *
 frontmatter_field(const frontmatter_t *fm, const char *key)
 {
-    yaml_node_pair_t  *pair;
-    yaml_node_t       *k;
-    size_t             len = strlen(key);
+    yaml_node_t  *value;
+    size_t        len = strlen(key);
 
     if (fm->mapping == NULL) {
         return NULL;
     }
 
-    for (pair = fm->mapping->data.mapping.pairs.start;
-         pair < fm->mapping->data.mapping.pairs.top;
-         pair++)
-    {
-        k = yaml_document_get_node((yaml_document_t *) &fm->doc, pair->key);
-        if (k != NULL && k->type == YAML_SCALAR_NODE
-            && k->data.scalar.length == len
-            && memcmp(k->data.scalar.value, key, len) == 0)
-        {
-            return yaml_document_get_node((yaml_document_t *) &fm->doc,
-                                          pair->value);
-        }
-    }
-
-    return NULL;
+    value = mapping_value(fm, fm->mapping, key, len);
+    return value != NULL ? value : merged_value(fm, key, len);
 }
 
 yaml_node_t *

@@ -13,7 +13,8 @@
  *
  * Aliases are not expanded: the document is libyaml's node graph, and
  * callers only look at the top-level mapping's values and the items of
- * sequences among them.  Merge keys ("<<") have no special meaning.
+ * sequences among them.  A field missing from the top-level mapping is
+ * looked for in what its merge key ("<<") brings in, as YAML 1.1 says.
  */
 
 #ifndef FRONTMATTER_H
@@ -76,7 +77,8 @@ void frontmatter_buf_free(frontmatter_buf_t *buf);
 
 void frontmatter_free(frontmatter_t *fm);
 
-/* The value of a top-level key, or NULL when the post has no such key. */
+/* The value of a top-level key (or one merged in with "<<"), or NULL
+ * when the post has no such key. */
 yaml_node_t *frontmatter_field(const frontmatter_t *fm, const char *key);
 
 /* The n-th item of a sequence node (no bounds checks: n < its length). */

@@ -203,6 +203,22 @@ subtest 'a legacy URL in TOML or JSON front matter is an error, not lost' => sub
     is $dump, "/a.html\t/2023/01/a\t301\n", 'one entry';
 };
 
+subtest 'fields merged in with YAML merge keys' => sub {
+    my $d = content();
+    write_post($d, 'g.md', "defaults: &d\n  legacyUrl: /g.html\n<<: *d\n"
+               . "publishDate: 2023-01-07\n");
+    write_post($d, 'h.md', "b: &b {legacyUrl: /h.html, publishDate: 2023-02-01}\n"
+               . "o: &o {legacyUrl: /nope.html}\n<<: [*b, *o]\n");
+    write_post($d, 'i.md', "<<: {legacyUrl: /over.html}\nlegacyUrl: /i.html\n"
+               . "publishDate: 2023-03-01\n");
+    my ($rc, $err, $dump) = build($d);
+    is $rc, 0, 'exit 0' or diag $err;
+    is $dump, join('', map { "$_\n" }
+        "/g.html\t/2023/01/g\t301",
+        "/h.html\t/2023/02/h\t301",
+        "/i.html\t/2023/03/i\t301"), 'merged values, the first and own ones winning';
+};
+
 subtest 'duplicates name both files' => sub {
     my $d = content();
     write_post($d, 'one.md', "publishDate: 2020-01-02\nlegacyUrl: /same.html\n");
