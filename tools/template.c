@@ -312,11 +312,56 @@ is_bundle_stem(const char *stem, size_t len)
            || (base == 6 && memcmp(stem, "_index", 6) == 0);
 }
 
+/* Whether the file at path (name is its last part) is in a "_posts"
+ * folder, at any depth: where Jekyll keeps its posts. */
+static int
+in_jekyll_posts(const char *path, const char *name)
+{
+    const char  *p;
+
+    if (name - path >= 7 && memcmp(path, "_posts/", 7) == 0) {
+        return 1;
+    }
+
+    for (p = path; p + 8 <= name; p++) {
+        if (memcmp(p, "/_posts/", 8) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+/*
+ * Jekyll names a post "YYYY-MM-DD-title.md".  Returns 11 (the date and
+ * its '-') when the stem of the post at path starts so, else 0.
+ */
+static size_t
+jekyll_date_prefix(const char *path, const char *name, size_t stem_len)
+{
+    static const char  shape[] = "dddd-dd-dd-";
+    size_t             i, n = sizeof(shape) - 1;
+
+    if (stem_len <= n || !in_jekyll_posts(path, name)) {
+        return 0;
+    }
+
+    for (i = 0; i < n; i++) {
+        if (shape[i] == 'd' ? name[i] < '0' || name[i] > '9'
+                            : name[i] != '-')
+        {
+            return 0;
+        }
+    }
+
+    return n;
+}
+
 const char *
 template_slug(const char *path, size_t *len)
 {
     const char  *name, *dot, *parent;
-    size_t       stem_len;
+    size_t       stem_len, skip;
 
     name = strrchr(path, '/');
     name = name ? name + 1 : path;
@@ -339,8 +384,26 @@ template_slug(const char *path, size_t *len)
         }
     }
 
-    *len = stem_len;
-    return name;
+    /* Jekyll takes the title after the date as the slug */
+    skip = jekyll_date_prefix(path, name, stem_len);
+
+    *len = stem_len - skip;
+    return name + skip;
+}
+
+int
+template_file_date(const char *path, post_date_t *date)
+{
+    const char  *name, *dot;
+    size_t       stem_len;
+
+    name = strrchr(path, '/');
+    name = name ? name + 1 : path;
+    dot = strrchr(name, '.');
+    stem_len = dot && dot != name ? (size_t) (dot - name) : strlen(name);
+
+    return jekyll_date_prefix(path, name, stem_len) != 0
+           && date_parse(name, 10, date) == NULL;
 }
 
 /*
@@ -473,7 +536,7 @@ template_expand(const template_t *t, const frontmatter_t *fm,
         if (rc < 0) {
             return EXPAND_ERROR;
         }
-        if (rc == 0) {
+        if (rc == 0 && !template_file_date(path, &date)) {
             diag_error(diag, path, 1, 0, "template needs {%s} but the post "
                        "has no " POST_DATE_KEYS_TEXT, t->first_date);
             return EXPAND_ERROR;

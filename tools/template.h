@@ -3,8 +3,10 @@
  *
  * Placeholders:
  *     {year} {month} {day}  the post date (4, 2 and 2 digits), see dates.h
- *     {slug}                the folder name of a "<slug>/index.<ext>" post,
- *                           else the file name without its extension
+ *     {slug}                the front matter's slug, else the folder name of
+ *                           a "<slug>/index.<ext>" post, else the file
+ *                           name without its extension (and without
+ *                           Jekyll's date)
  *     {name}                the top-level front matter scalar "name"
  * A placeholder name is a letter or '_' followed by letters, digits, '_'
  * and '-'.  The template's own text is copied as it is; substituted
@@ -18,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "dates.h"
 #include "diag.h"
 #include "frontmatter.h"
 
@@ -60,8 +63,13 @@ void template_free(template_t *t);
 int template_expand(const template_t *t, const frontmatter_t *fm,
     const char *path, char **out, diag_t *diag);
 
-/* The slug of a post path: "a/b/index.md" -> "b", "a/c.md" -> "c".
- * Returns a pointer into path and sets *len. */
+/* The slug of a post path: "a/b/index.md" -> "b", "a/c.md" -> "c",
+ * "_posts/2023-03-08-c.md" -> "c" (Jekyll's posts, in a "_posts" folder
+ * at any depth).  Returns a pointer into path and sets *len. */
 const char *template_slug(const char *path, size_t *len);
+
+/* The date of a Jekyll post's file name ("_posts/2023-03-08-c.md"), for
+ * a post whose front matter has none.  Returns 1 with *date set, or 0. */
+int template_file_date(const char *path, post_date_t *date);
 
 #endif /* TEMPLATE_H */

@@ -219,6 +219,23 @@ subtest 'fields merged in with YAML merge keys' => sub {
         "/i.html\t/2023/03/i\t301"), 'merged values, the first and own ones winning';
 };
 
+subtest 'Jekyll: _posts/YYYY-MM-DD-title.md' => sub {
+    my $d = content();
+    write_post($d, '_posts/2023-03-07-title.md', "legacyUrl: /2023/03/title.html\n");
+    write_post($d, '_posts/2023/2023-03-31-late.markdown',
+               "date: 2023-04-01 10:00:00 +0200\nlegacyUrl: /2023/04/late.html\n");
+    write_post($d, 'blog/2023-05-01-astro.md', "date: 2023-05-01\n"
+               . "legacyUrl: /2023/05/astro.html\n");
+    my ($rc, $err, $dump) = build($d);
+    is $rc, 0, 'exit 0' or diag $err;
+    is $dump, join('', map { "$_\n" }
+        "/2023/03/title.html\t/2023/03/title\t301",
+        "/2023/04/late.html\t/2023/04/late\t301",
+        "/2023/05/astro.html\t/2023/05/2023-05-01-astro\t301"),
+        'title without the date, the date from the name unless the post has one; '
+        . 'outside _posts, names are kept';
+};
+
 subtest 'duplicates name both files' => sub {
     my $d = content();
     write_post($d, 'one.md', "publishDate: 2020-01-02\nlegacyUrl: /same.html\n");

@@ -589,6 +589,32 @@ test_slugs(void)
     CHECK(len == 6 && memcmp(slug, "index.", len) == 0);
     slug = template_slug("posts/trip/indexen.md", &len);
     CHECK(len == 7 && memcmp(slug, "indexen", len) == 0);
+
+    /* Jekyll: the title after the date, in a _posts folder only */
+    slug = template_slug("site/_posts/2023-03-07-a-title.md", &len);
+    CHECK(len == 7 && memcmp(slug, "a-title", len) == 0);
+    slug = template_slug("_posts/2023/2023-03-07-b.markdown", &len);
+    CHECK(len == 1 && memcmp(slug, "b", len) == 0);
+    slug = template_slug("blog/2023-03-07-c.md", &len);
+    CHECK(len == 12 && memcmp(slug, "2023-03-07-c", len) == 0);
+    slug = template_slug("my_posts/2023-03-07-d.md", &len);
+    CHECK(len == 12 && memcmp(slug, "2023-03-07-d", len) == 0);
+    slug = template_slug("_posts/2023-03-07-.md", &len);
+    CHECK(len == 11 && memcmp(slug, "2023-03-07-", len) == 0);
+    slug = template_slug("_posts/2023-3-07-e.md", &len);
+    CHECK(len == 11 && memcmp(slug, "2023-3-07-e", len) == 0);
+}
+
+static void
+test_jekyll_file_dates(void)
+{
+    post_date_t  d;
+
+    CHECK(template_file_date("x/_posts/2023-03-07-a.md", &d)
+          && d.year == 2023 && d.month == 3 && d.day == 7);
+    CHECK(!template_file_date("x/posts/2023-03-07-a.md", &d));
+    CHECK(!template_file_date("_posts/2023-02-30-a.md", &d));
+    CHECK(!template_file_date("_posts/a.md", &d));
 }
 
 static void
@@ -1190,6 +1216,7 @@ main(void)
     test_file_kinds();
     test_slugs();
     test_slug_field();
+    test_jekyll_file_dates();
     test_fields_in_template();
     test_missing_fields();
     test_bad_templates();
