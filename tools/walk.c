@@ -341,6 +341,14 @@ static int walk_folder(walker_t *w, const walk_dir_t *parent,
     const char *name, const char *path, size_t path_len,
     const struct stat *st);
 
+/* Whether stat() failed because a link leads nowhere: to a name that
+ * does not exist, or round a loop of links. */
+static int
+is_dangling(int err)
+{
+    return err == ENOENT || err == ELOOP;
+}
+
 /* An entry whose type the folder does not tell (or a link): stat it. */
 static int
 walk_other(walker_t *w, walk_dir_t *dir, const walk_entry_t *e,
@@ -360,7 +368,11 @@ walk_other(walker_t *w, walk_dir_t *dir, const walk_entry_t *e,
     failed = dir->fd >= 0 ? fstatat(dir->fd, name, &st, 0)
                           : stat(path, &st);
 
-    if (failed != 0) {
+    if (failed != 0 && is_dangling(errno) && !is_post_name(name, e->len)) {
+        /* a link to nothing (or a loop of links) that would not be a
+         * post: ignored like any other file that is not a post */
+
+    } else if (failed != 0) {
         diag_error(w->diag, path, 0, 0, "cannot read: %s", strerror(errno));
 
     } else if (S_ISDIR(st.st_mode)) {

@@ -6,9 +6,11 @@
  * remembered by device and inode), so a link back to a parent folder
  * cannot make it loop and a folder reached twice is not read twice.
  * Entries whose name starts with '.' (.git, editor lock files) are
- * skipped.  Within a folder, entries are taken in bytewise order of
- * their names, so the order of the posts does not depend on the file
- * system.
+ * skipped.  A link that leads nowhere (or round a loop of links) is
+ * reported when its name is a post's, and ignored otherwise, as other
+ * files that are not posts are.  Within a folder, entries are taken in
+ * bytewise order of their names, so the order of the posts does not
+ * depend on the file system.
  *
  * The walk works relative to each folder's descriptor (openat, fstatat)
  * and trusts the entry type readdir gives: a regular file costs no

@@ -119,6 +119,55 @@ subtest 'links, a fifo, a dangling link, hidden files' => sub {
         'hidden and non-post files are not read';
 };
 
+subtest 'links to nothing: ignored unless named like a post' => sub {
+    my $d = content();
+    write_post($d, 'posts/a.md', "date: 2023-01-01\nlegacyUrl: /a.html\n");
+    write_post($d, 'elsewhere/b/b.md', "date: 2023-01-02\nlegacyUrl: /b.html\n");
+    symlink '/nonexistent', "$d/posts/broken-image.png" or die $!;
+    symlink 'loop', "$d/posts/loop" or die $!;
+    symlink 'nowhere.png', "$d/posts/chain.png" or die $!;
+    symlink "$d/nowhere", "$d/posts/gone-folder" or die $!;
+    symlink "$d/elsewhere/b", "$d/posts/linked-folder" or die $!;
+
+    my ($rc, $err, $dump) = build($d, "$d/posts");
+    is $rc, 0, 'exit 0' or diag $err;
+    like $err, qr/^redirect-map: 2 files read, 2 redirects written/,
+        'links to nothing and a loop of links are ignored';
+    is $dump, "/a.html\t/2023/01/a\t301\n/b.html\t/2023/01/b\t301\n",
+        'a link to a folder is still followed';
+
+    symlink '/nonexistent', "$d/posts/c.md" or die $!;
+    symlink 'loop.markdown', "$d/posts/loop.markdown" or die $!;
+    ($rc, $err) = build($d, "$d/posts");
+    is $rc, 1, 'a post that is a link to nothing: exit 1';
+    is $err, "$d/posts/c.md: error: cannot read: No such file or directory\n"
+        . "$d/posts/loop.markdown: error: cannot read: Too many levels of "
+        . "symbolic links\n"
+        . "redirect-map: 2 errors, $d.map not written\n",
+        '... naming the link';
+};
+
+subtest 'a link into a folder that cannot be entered is an error' => sub {
+    plan skip_all => 'running as root without setpriv'
+        if $> == 0 && system('setpriv --reuid=65534 true 2>/dev/null') != 0;
+    my $d = content();
+    write_post($d, 'posts/a.md', "date: 2023-01-01\nlegacyUrl: /a.html\n");
+    write_post($d, 'closed/x.png', "not a post\n");
+    symlink "$d/closed/x.png", "$d/posts/x.png" or die $!;
+    chmod 0755, $tmp, $d;
+    chmod 0000, "$d/closed";
+    my @as_user = $> == 0 ? ('setpriv', '--reuid=65534', '--regid=65534',
+                             '--clear-groups') : ();
+    my ($rc, undef, $err) = run(@as_user, Fixture::root()
+                                . '/build/redirect-map', 'build', '-q', '-o',
+                                "$d/out.map", "$d/posts");
+    chmod 0755, "$d/closed";
+    is $rc, 1, 'exit 1';
+    is $err, "$d/posts/x.png: error: cannot read: Permission denied\n"
+        . "redirect-map: 1 error, $d/out.map not written\n",
+        'not a post by its name, but not known to lead nowhere';
+};
+
 subtest 'nesting: 256 levels are read, 257 refused' => sub {
     my $d = content();
     # the front matter's mapping is the first level
