@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,30 +33,140 @@ folder_of(const char *path)
 }
 
 
+/* The path of what the link at path points to: target as it is when
+ * absolute, else relative to the link's folder. */
+static char *
+link_target(const char *path, const char *target)
+{
+    char    *dir, *out;
+    size_t   len;
+
+    if (target[0] == '/') {
+        return strdup(target);
+    }
+
+    dir = folder_of(path);
+    if (dir == NULL) {
+        return NULL;
+    }
+
+    len = strlen(dir) + 1 + strlen(target) + 1;
+    out = malloc(len);
+    if (out != NULL) {
+        snprintf(out, len, "%s%s%s", dir,
+                 dir[strlen(dir) - 1] == '/' ? "" : "/", target);
+    }
+
+    free(dir);
+    return out;
+}
+
+
+/*
+ * The file a write to path replaces: path, or where the symbolic links
+ * that path is lead, link after link (the last one may not exist yet,
+ * as cp writes through a dangling link).  Returns a new string, or NULL
+ * with errno set (ELOOP past ATOMIC_LINKS_MAX links).
+ */
+static char *
+final_path(const char *path)
+{
+    struct stat  st;
+    char         target[PATH_MAX], *cur, *next;
+    ssize_t      n;
+    unsigned     links;
+
+    cur = strdup(path);
+
+    for (links = 0; cur != NULL; links++) {
+        if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) {
+            return cur;     /* an error is for creating or renaming to say */
+        }
+
+        if (links == ATOMIC_LINKS_MAX) {
+            free(cur);
+            errno = ELOOP;
+            return NULL;
+        }
+
+        n = readlink(cur, target, sizeof(target));
+        if (n < 0 || (size_t) n == sizeof(target)) {
+            if (n >= 0) {
+                errno = ENAMETOOLONG;
+            }
+            free(cur);
+            return NULL;
+        }
+        target[n] = '\0';
+
+        next = link_target(cur, target);
+        free(cur);
+        cur = next;
+    }
+
+    errno = ENOMEM;
+    return NULL;
+}
+
+
+/*
+ * The new file gets the old one's owner, group and permissions when
+ * there is one (owner and group as far as the user may give them: as
+ * root), else what a new file gets (the umask's).
+ */
+static void
+take_old_mode(int fd, const char *path)
+{
+    struct stat  old, cur;
+    mode_t       mask;
+
+    if (stat(path, &old) != 0 || !S_ISREG(old.st_mode)) {
+        mask = umask(0);
+        umask(mask);
+        (void) fchmod(fd, 0666 & ~mask);
+        return;
+    }
+
+    /* fchown first: it may clear mode bits */
+    if (fstat(fd, &cur) == 0
+        && (cur.st_uid != old.st_uid || cur.st_gid != old.st_gid))
+    {
+        (void) fchown(fd, old.st_uid, old.st_gid);  /* EPERM: not root */
+    }
+
+    (void) fchmod(fd, old.st_mode & 0777);
+}
+
+
 int
 atomic_open(atomic_file_t *af, const char *path)
 {
     const char  *base;
     char        *dir;
     size_t       len;
-    mode_t       mask;
 
     memset(af, 0, sizeof(*af));
     af->fd = -1;
 
-    dir = folder_of(path);
-    if (dir == NULL) {
+    af->path = final_path(path);
+    if (af->path == NULL) {
         return -1;
     }
 
-    base = strrchr(path, '/');
-    base = base ? base + 1 : path;
+    dir = folder_of(af->path);
+    if (dir == NULL) {
+        atomic_abort(af);
+        errno = ENOMEM;
+        return -1;
+    }
+
+    base = strrchr(af->path, '/');
+    base = base ? base + 1 : af->path;
 
     len = strlen(dir) + strlen(base) + 16;
     af->tmp_path = malloc(len);
-    af->path = strdup(path);
 
-    if (af->tmp_path == NULL || af->path == NULL) {
+    if (af->tmp_path == NULL) {
         free(dir);
         atomic_abort(af);
         errno = ENOMEM;
@@ -77,9 +188,7 @@ atomic_open(atomic_file_t *af, const char *path)
     }
 
     /* mkstemp makes 0600; a map is read by nginx's user, like any file */
-    mask = umask(0);
-    umask(mask);
-    (void) fchmod(af->fd, 0666 & ~mask);
+    take_old_mode(af->fd, af->path);
 
     return 0;
 }
@@ -135,10 +244,16 @@ atomic_commit(atomic_file_t *af)
     free(af->tmp_path);
     af->tmp_path = NULL;
 
-    saved = sync_folder(af->path);
+    /* the new file is in place now, whatever comes next */
+    saved = sync_folder(af->path) != 0 ? errno : 0;
     atomic_abort(af);
 
-    return saved;
+    if (saved != 0) {
+        errno = saved;
+        return ATOMIC_NOT_SYNCED;
+    }
+
+    return 0;
 }
 
 

@@ -509,13 +509,23 @@ write_map(redirect_list_t *list, const rule_list_t *rules,
 
     lrm_writer_free(w);
 
-    if (atomic_commit(&af) != 0) {
+    switch (atomic_commit(&af)) {
+
+    case 0:
+        return EXIT_OK;
+
+    case ATOMIC_NOT_SYNCED:
+        /* not an I/O error that left the previous map in place */
+        fprintf(stderr, "redirect-map: warning: %s: written, but its folder "
+                "could not be synced (%s): after a crash the previous map "
+                "may be back\n", opt->output, strerror(errno));
+        return EXIT_OK;
+
+    default:
         fprintf(stderr, "redirect-map: %s: %s\n", opt->output,
                 strerror(errno));
         return EXIT_IO;
     }
-
-    return EXIT_OK;
 }
 
 
