@@ -159,6 +159,76 @@ print_encoded(FILE *f, const char *s, size_t len)
 }
 
 
+/* ---- CSV ---- */
+
+/* Whether a CSV field holding s must be quoted (RFC 4180). */
+static int
+csv_needs_quotes(const char *s, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n') {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+
+/* s as part of a CSV field: its quotes doubled in a quoted field, bytes
+ * from 0x80 percent-encoded when encode is set. */
+static void
+print_csv_part(const char *s, size_t len, int quoted, int encode)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (encode && (unsigned char) s[i] >= 0x80) {
+            printf("%%%02X", (unsigned char) s[i]);
+            continue;
+        }
+
+        if (quoted && s[i] == '"') {
+            putchar('"');
+        }
+        putchar(s[i]);
+    }
+}
+
+
+/*
+ * A URL as one CSV field, [SCHEME://][HOST]PATH (scheme and host may be
+ * NULL): quoted when it holds a comma, a quote, CR or LF, with every
+ * quote in it then doubled.  With encode, the bytes of path from 0x80
+ * are percent-encoded.
+ */
+static void
+print_csv_url(const char *scheme, const char *host, const char *path,
+    size_t len, int encode)
+{
+    int  quoted;
+
+    quoted = csv_needs_quotes(path, len)
+             || (host != NULL && csv_needs_quotes(host, strlen(host)));
+
+    if (quoted) {
+        putchar('"');
+    }
+    if (scheme != NULL) {
+        printf("%s://", scheme);
+    }
+    if (host != NULL) {
+        print_csv_part(host, strlen(host), quoted, 0);
+    }
+    print_csv_part(path, len, quoted, encode);
+    if (quoted) {
+        putchar('"');
+    }
+}
+
+
 /* ---- nginx ---- */
 
 /* An nginx configuration token: quoted when it needs to be. */
@@ -458,26 +528,15 @@ print_entry(dump_t *d, const lrm_entry_t *e, const char *dkey, long dlen,
             d->unsupported++;           /* 301, 302, 307, 308 only */
             return 0;
         }
-        /* no header row; quote a field with a comma or a quote */
-        {
-            int  q = memchr(e->key, ',', e->key_len) != NULL
-                     || memchr(e->key, '"', e->key_len) != NULL;
-
-            fputs(q ? "\"" : "", stdout);
-            printf("%s", d->host);
-            print_encoded(stdout, e->key, e->key_len);
-            fputs(q ? "\"," : ",", stdout);
-
-            q = memchr(e->target, ',', e->target_len) != NULL
-                || memchr(e->target, '"', e->target_len) != NULL;
-            fputs(q ? "\"" : "", stdout);
-            if (e->target[0] == '/') {
-                printf("%s://%s", d->scheme, d->host);
-            }
-            printf("%.*s", (int) e->target_len, e->target);
-            fputs(q ? "\"" : "", stdout);
-            printf(",%u,TRUE,FALSE,FALSE,FALSE\n", e->status);
+        /* no header row: HOST/KEY,[SCHEME://HOST]TARGET,STATUS,... */
+        print_csv_url(NULL, d->host, e->key, e->key_len, 1);
+        putchar(',');
+        if (e->target[0] == '/') {
+            print_csv_url(d->scheme, d->host, e->target, e->target_len, 0);
+        } else {
+            print_csv_url(NULL, NULL, e->target, e->target_len, 0);
         }
+        printf(",%u,TRUE,FALSE,FALSE,FALSE\n", e->status);
         return 1;
     }
 

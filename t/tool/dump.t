@@ -159,6 +159,29 @@ subtest 'cloudflare-csv' => sub {
     like $out, qr{^"blog\.example\.org/comma,x\.html","http://blog\.example\.org/a,b",301,}m,
         'commas quoted; scheme from --host';
     like $out, qr{^blog\.example\.org/caf%C3%A9\.html,}m, 'encoded key';
+
+    # quotes in a quoted field are doubled (RFC 4180)
+    mkdir "$dir/quotes";
+    open my $fh, '>', "$dir/quotes/redirect-map.yaml" or die;
+    print {$fh} <<'YAML';
+redirects:
+  /quote%22.html: /t3
+  '/a,b"c.html': '/x"y,z'
+  /q.html: '/t?a=1&b="2"'
+  /abs.html: 'https://other.example/q"x'
+YAML
+    close $fh;
+    ($rc, undef, $err) = run('redirect-map', 'build', '-q', '-c',
+                             "$dir/quotes/redirect-map.yaml", '-o',
+                             "$dir/quotes.map");
+    is $rc, 0, 'a map with quotes in keys and targets' or diag $err;
+    ($rc, $out) = dump_map('--format', 'cloudflare-csv', '--host',
+                           'example.org', "$dir/quotes.map");
+    is $out, qq{"example.org/a,b""c.html","https://example.org/x""y,z",301,TRUE,FALSE,FALSE,FALSE\n}
+        . qq{example.org/abs.html,"https://other.example/q""x",301,TRUE,FALSE,FALSE,FALSE\n}
+        . qq{example.org/q.html,"https://example.org/t?a=1&b=""2""",301,TRUE,FALSE,FALSE,FALSE\n}
+        . qq{"example.org/quote"".html",https://example.org/t3,301,TRUE,FALSE,FALSE,FALSE\n},
+        'a field with a quote is quoted, its quotes doubled';
 };
 
 subtest 'errors' => sub {
