@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,9 +79,10 @@ is_post_name(const char *name, size_t len)
          i++)
     {
         ext_len = strlen(post_extensions[i]);
+        /* in any case: "POST.MD" is a post too (Hugo's view) */
         if (len > ext_len
-            && memcmp(name + len - ext_len, post_extensions[i], ext_len)
-               == 0)
+            && strncasecmp(name + len - ext_len, post_extensions[i],
+                           ext_len) == 0)
         {
             return 1;
         }

@@ -236,6 +236,17 @@ subtest 'Jekyll: _posts/YYYY-MM-DD-title.md' => sub {
         . 'outside _posts, names are kept';
 };
 
+subtest 'post extensions in any case' => sub {
+    my $d = content();
+    write_post($d, 'B.MD', "publishDate: 2023-01-02\nlegacyUrl: /b.html\n");
+    write_post($d, 'c.Markdown', "publishDate: 2023-01-03\nlegacyUrl: /c.html\n");
+    write_post($d, 'd.txt', "publishDate: 2023-01-04\nlegacyUrl: /d.html\n");
+    my ($rc, $err, $dump) = build($d);
+    is $rc, 0, 'exit 0' or diag $err;
+    is $dump, "/b.html\t/2023/01/B\t301\n/c.html\t/2023/01/c\t301\n",
+        'B.MD and c.Markdown are posts, d.txt is not';
+};
+
 subtest 'duplicates name both files' => sub {
     my $d = content();
     write_post($d, 'one.md', "publishDate: 2020-01-02\nlegacyUrl: /same.html\n");
