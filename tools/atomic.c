@@ -110,9 +110,11 @@ final_path(const char *path)
 
 
 /*
- * The new file gets the old one's owner, group and permissions when
- * there is one (owner and group as far as the user may give them: as
- * root), else what a new file gets (the umask's).
+ * The new file gets the old one's permissions when there is one and its
+ * owner and group can be kept too (as root, or a group the user is in).
+ * Else (no old file, or one owned by others) it gets what a new file
+ * gets, the umask's: the old bits could shut out the group the old map
+ * was shared with.
  */
 static void
 take_old_mode(int fd, const char *path)
@@ -120,21 +122,31 @@ take_old_mode(int fd, const char *path)
     struct stat  old, cur;
     mode_t       mask;
 
-    if (stat(path, &old) != 0 || !S_ISREG(old.st_mode)) {
-        mask = umask(0);
-        umask(mask);
-        (void) fchmod(fd, 0666 & ~mask);
-        return;
-    }
-
-    /* fchown first: it may clear mode bits */
-    if (fstat(fd, &cur) == 0
-        && (cur.st_uid != old.st_uid || cur.st_gid != old.st_gid))
+    if (stat(path, &old) == 0 && S_ISREG(old.st_mode)
+        && fstat(fd, &cur) == 0)
     {
-        (void) fchown(fd, old.st_uid, old.st_gid);  /* EPERM: not root */
+        /* fchown first: it may clear mode bits */
+        if (cur.st_uid != old.st_uid
+            && fchown(fd, old.st_uid, old.st_gid) == 0)
+        {
+            cur.st_uid = old.st_uid;
+            cur.st_gid = old.st_gid;
+        }
+
+        if (cur.st_gid != old.st_gid && fchown(fd, -1, old.st_gid) == 0) {
+            cur.st_gid = old.st_gid;
+        }
+
+        if (cur.st_uid == old.st_uid && cur.st_gid == old.st_gid
+            && fchmod(fd, old.st_mode & 0777) == 0)
+        {
+            return;
+        }
     }
 
-    (void) fchmod(fd, old.st_mode & 0777);
+    mask = umask(0);
+    umask(mask);
+    (void) fchmod(fd, 0666 & ~mask);
 }
 
 

@@ -91,6 +91,17 @@ is_post_name(const char *name, size_t len)
     return 0;
 }
 
+/* Whether the name has an extension, and not a post's ("photo.png"):
+ * the name of a file, not of a folder of posts. */
+static int
+is_other_file(const char *name, size_t len)
+{
+    const char  *dot = memrchr(name, '.', len);
+
+    return dot != NULL && dot != name && dot + 1 < name + len
+           && !is_post_name(name, len);
+}
+
 /* ---- folders and their paths ---- */
 
 void
@@ -370,9 +381,10 @@ walk_other(walker_t *w, walk_dir_t *dir, const walk_entry_t *e,
     failed = dir->fd >= 0 ? fstatat(dir->fd, name, &st, 0)
                           : stat(path, &st);
 
-    if (failed != 0 && is_dangling(errno) && !is_post_name(name, e->len)) {
-        /* a link to nothing (or a loop of links) that would not be a
-         * post: ignored like any other file that is not a post */
+    if (failed != 0 && is_dangling(errno) && is_other_file(name, e->len)) {
+        /* a link to nothing (or a loop of links) named like a file that
+         * is not a post (image.png): ignored like such a file; one that
+         * could be a folder of posts is still an error */
 
     } else if (failed != 0) {
         diag_error(w->diag, path, 0, 0, "cannot read: %s", strerror(errno));

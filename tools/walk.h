@@ -7,8 +7,9 @@
  * cannot make it loop and a folder reached twice is not read twice.
  * Entries whose name starts with '.' (.git, editor lock files) are
  * skipped.  A link that leads nowhere (or round a loop of links) is
- * reported when its name is a post's, and ignored otherwise, as other
- * files that are not posts are.  Within a folder, entries are taken in
+ * ignored when its name has an extension that is not a post's, as such
+ * files are, and reported otherwise (a post, or a folder of posts whose
+ * posts would be lost).  Within a folder, entries are taken in
  * bytewise order of their names, so the order of the posts does not
  * depend on the file system.
  *

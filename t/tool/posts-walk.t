@@ -119,14 +119,13 @@ subtest 'links, a fifo, a dangling link, hidden files' => sub {
         'hidden and non-post files are not read';
 };
 
-subtest 'links to nothing: ignored unless named like a post' => sub {
+subtest 'links to nothing: ignored when named like a file that is no post' => sub {
     my $d = content();
     write_post($d, 'posts/a.md', "date: 2023-01-01\nlegacyUrl: /a.html\n");
     write_post($d, 'elsewhere/b/b.md', "date: 2023-01-02\nlegacyUrl: /b.html\n");
     symlink '/nonexistent', "$d/posts/broken-image.png" or die $!;
-    symlink 'loop', "$d/posts/loop" or die $!;
+    symlink 'loop.txt', "$d/posts/loop.txt" or die $!;
     symlink 'nowhere.png', "$d/posts/chain.png" or die $!;
-    symlink "$d/nowhere", "$d/posts/gone-folder" or die $!;
     symlink "$d/elsewhere/b", "$d/posts/linked-folder" or die $!;
 
     my ($rc, $err, $dump) = build($d, "$d/posts");
@@ -138,12 +137,16 @@ subtest 'links to nothing: ignored unless named like a post' => sub {
 
     symlink '/nonexistent', "$d/posts/c.md" or die $!;
     symlink 'loop.markdown', "$d/posts/loop.markdown" or die $!;
+    # a content folder that is gone (a mount missing): its posts would be
+    symlink "$d/nowhere", "$d/posts/gone-folder" or die $!;
     ($rc, $err) = build($d, "$d/posts");
-    is $rc, 1, 'a post that is a link to nothing: exit 1';
+    is $rc, 1, 'a post or a folder that is a link to nothing: exit 1';
     is $err, "$d/posts/c.md: error: cannot read: No such file or directory\n"
+        . "$d/posts/gone-folder: error: cannot read: No such file or "
+        . "directory\n"
         . "$d/posts/loop.markdown: error: cannot read: Too many levels of "
         . "symbolic links\n"
-        . "redirect-map: 2 errors, $d.map not written\n",
+        . "redirect-map: 3 errors, $d.map not written\n",
         '... naming the link';
 };
 
