@@ -26,6 +26,10 @@
 
 #define UTF8_BOM           "\xef\xbb\xbf"
 
+/* TOML or JSON front matter not closed within this is taken for no
+ * front matter at all (a file that starts with a '{' of its own). */
+#define FOREIGN_MAX        ((size_t) 1 << 20)
+
 /* The head of a file, read as far as needed. */
 typedef struct {
     int      fd;
@@ -151,7 +155,7 @@ opening_kind(const char *line, size_t len)
     return len > 0 && line[0] == '{' ? '{' : 0;
 }
 
-/* Whether a line closes front matter of that kind. */
+/* Whether a line closes YAML ('-') or TOML ('+') front matter. */
 static int
 closes_kind(int kind, const char *line, size_t len)
 {
@@ -160,9 +164,46 @@ closes_kind(int kind, const char *line, size_t len)
     }
 
     trim_line(&line, &len);
+    return line_is_marker(line, len, "+++");
+}
 
-    return kind == '+' ? line_is_marker(line, len, "+++")
-                       : len == 1 && line[0] == '}';
+/* Where a JSON front matter is in its object, from one line to the next:
+ * Hugo's ends where its first '{' is closed, strings skipped. */
+typedef struct {
+    size_t  depth;
+    int     in_string;
+    int     escaped;
+} json_scan_t;
+
+/* Scans n more bytes; returns how many end the object (its '}'
+ * included), or 0 when it goes on. */
+static size_t
+json_object_end(json_scan_t *js, const char *p, size_t n)
+{
+    size_t  i;
+
+    for (i = 0; i < n; i++) {
+        if (js->in_string) {
+            if (js->escaped) {
+                js->escaped = 0;
+            } else if (p[i] == '\\') {
+                js->escaped = 1;
+            } else if (p[i] == '"') {
+                js->in_string = 0;
+            }
+
+        } else if (p[i] == '"') {
+            js->in_string = 1;
+
+        } else if (p[i] == '{') {
+            js->depth++;
+
+        } else if (p[i] == '}' && js->depth > 0 && --js->depth == 0) {
+            return i + 1;
+        }
+    }
+
+    return 0;
 }
 
 /*
@@ -174,9 +215,10 @@ static int
 find_front_matter(head_t *h, const char *path, span_t *span, int *kind,
     diag_t *diag)
 {
-    size_t   pos = 0, end;
-    char    *nl;
-    int      first = 1;
+    size_t        pos = 0, end, close;
+    char         *nl;
+    int           first = 1;
+    json_scan_t   js = { 0, 0, 0 };
 
     for ( ;; ) {
         nl = pos < h->len ? memchr(h->data + pos, '\n', h->len - pos)
@@ -217,23 +259,29 @@ find_front_matter(head_t *h, const char *path, span_t *span, int *kind,
                 return FM_NOT_POST;
             }
             first = 0;
-            span->start = nl ? end + 1 : end;
+            /* JSON: the object itself, from its first line */
+            span->start = *kind == '{' ? pos : nl ? end + 1 : end;
+        }
 
-            if (*kind == '{') {
-                /* JSON: the object itself, from its first line */
-                span->start = pos;
-                if (closes_kind('{', h->data + end - 1, 1)) {
-                    span->end = end;
-                    return FM_FOREIGN;      /* an object on one line */
-                }
+        if (*kind == '{') {
+            close = json_object_end(&js, h->data + pos, end - pos);
+            if (close > 0) {
+                span->end = pos + close;
+                return FM_FOREIGN;
             }
 
-        } else if (closes_kind(*kind, h->data + pos, end - pos)) {
-            span->end = *kind == '{' ? end : pos;
+        } else if (pos >= span->start
+                   && closes_kind(*kind, h->data + pos, end - pos))
+        {
+            span->end = pos;
             return *kind == '-' ? FM_POST : FM_FOREIGN;
         }
 
         pos = nl ? end + 1 : end;
+
+        if (*kind != '-' && pos - span->start > FOREIGN_MAX) {
+            return FM_NOT_POST;     /* no TOML or JSON front matter */
+        }
     }
 
     if (first || *kind != '-') {

@@ -181,6 +181,10 @@ subtest 'a legacy URL in TOML or JSON front matter is an error, not lost' => sub
         'json1.md' => "{\"legacyUrl\" : \"/j1.html\"}\n",
         'plain.md' => "+++\ntitle = 'none here'\n+++\n",
         'brace.md' => "{ a first line, and no closing one\nlegacyUrl: x\n",
+        'crlf.md'  => "{\"legacyUrl\": \"/c.html\"}\r\n",
+        'last.md'  => "{\n\"legacyUrl\": \"/l.html\"}\nbody\n",
+        'deep.md'  => "{\"t\":\"x\",\"tags\":{\"a\":1}\n,\"legacyUrl\":\"/d.html\"\n}\n",
+        'after.md' => "{\"t\":\"a } b \\\" {\",\"x\":1}\n\"legacyUrl\": \"/body.html\"\n",
     );
     for my $f (keys %files) {
         open my $fh, '>', "$d/$f" or die;
@@ -194,9 +198,13 @@ subtest 'a legacy URL in TOML or JSON front matter is an error, not lost' => sub
     like $err, qr{toml2\.md:3: error: legacyUrl is set in TOML}, 'TOML, quoted key';
     like $err, qr{json\.md:3: error: legacyUrl is set in JSON front matter}, 'JSON';
     like $err, qr{json1\.md:1: error: legacyUrl is set in JSON}, 'JSON on one line';
-    unlike $err, qr{plain\.md|brace\.md}, 'without the field, or not front matter: ignored';
+    like $err, qr{crlf\.md:1: error: legacyUrl is set in JSON}, 'JSON on one line, CRLF';
+    like $err, qr{last\.md:2: error: legacyUrl is set in JSON}, 'the brace on the last line';
+    like $err, qr{deep\.md:2: error: legacyUrl is set in JSON}, 'braces counted';
+    unlike $err, qr{plain\.md|brace\.md|after\.md},
+        'without the field, after the object, or not front matter: ignored';
     ok !-e "$d.map", 'no map written';
-    unlink "$d/$_" for qw(toml.md toml2.md json.md json1.md);
+    unlink "$d/$_" for qw(toml.md toml2.md json.md json1.md crlf.md last.md deep.md);
     my $dump;
     ($rc, $err, $dump) = build($d);
     is $rc, 0, 'the rest builds' or diag $err;
