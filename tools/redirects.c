@@ -354,18 +354,42 @@ legacy_path(const char *legacy, size_t legacy_len, size_t *len)
 
 
 /*
+ * Parameters that never tell pages apart: Blogger's mobile switch "m",
+ * its comment links ("showComment"), share links ("spref") and AMP
+ * switch ("amp"), and the trackers links pick up (utm_*, fbclid, gclid).
+ */
+static int
+is_neutral_param(const char *name, size_t len)
+{
+    static const char *const  names[] = {
+        "m", "showComment", "spref", "amp", "fbclid", "gclid"
+    };
+    size_t                    i;
+
+    if (len > 4 && memcmp(name, "utm_", 4) == 0) {
+        return 1;
+    }
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strlen(names[i]) == len && memcmp(name, names[i], len) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+/*
  * Does the legacy URL (its path part, query included) carry a query that
  * a key cannot keep?  Keys are paths, so "/index.php?page_id=2" would
- * become "/index.php" and answer every query of it.  Blogger's "m=0" and
- * "m=1" are not counted (they never tell pages apart); a '?' after a '#'
- * is part of the fragment, which never reaches a server.
+ * become "/index.php" and answer every query of it.  Parameters that
+ * never tell pages apart do not count; a '?' after a '#' is part of the
+ * fragment, which never reaches a server.
  */
 static int
 has_query(const char *path, size_t len)
 {
-    char         kept[LRM_MAX_KEY];
-    const char  *q, *hash;
-    size_t       qlen;
+    const char  *q, *hash, *end, *amp, *eq;
 
     q = memchr(path, '?', len);
     hash = memchr(path, '#', len);
@@ -373,13 +397,22 @@ has_query(const char *path, size_t len)
         return 0;
     }
 
-    q++;
-    qlen = (size_t) ((hash != NULL ? hash : path + len) - q);
-    if (qlen > sizeof(kept)) {
-        return 1;
+    end = hash != NULL ? hash : path + len;
+
+    for (q++; q < end; q = amp + 1) {
+        amp = memchr(q, '&', (size_t) (end - q));
+        if (amp == NULL) {
+            amp = end;
+        }
+
+        eq = memchr(q, '=', (size_t) (amp - q));
+        if (amp > q && !is_neutral_param(q, (size_t) ((eq ? eq : amp) - q)))
+        {
+            return 1;
+        }
     }
 
-    return lrm_query_strip_mobile(q, qlen, kept) > 0;
+    return 0;
 }
 
 

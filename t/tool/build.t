@@ -143,13 +143,18 @@ subtest 'a legacy URL that is the home page or needs its query is refused' => su
     write_post($d, 'page.md', "publishDate: 2023-01-03\n"
                . "legacyUrl: '/index.php?page_id=2'\n");
     write_post($d, 'ok.md', "publishDate: 2023-01-04\nlegacyUrl: "
-               . "['/ok.html?m=1', '/ok2.html#c?x=1', '/ok3.html?m=0&m=1']\n");
+               . "['/ok.html?m=1', '/ok2.html#c?x=1', '/ok3.html?m=0&m=1', "
+               . "'/ok4.html?showComment=1690000000000#c1', "
+               . "'/ok5.html?utm_source=feed&utm_medium=rss&fbclid=x&spref=tw']\n");
+    write_post($d, 'tracker.md', "publishDate: 2023-01-05\n"
+               . "legacyUrl: '/t.html?utm_source=x&id=3'\n");
     my ($rc, $err) = build($d);
     is $rc, 1, 'exit 1';
     like $err, qr{home\.md:3:\d+: error: legacy URL "https://maralind\.blogspot\.com" is the site's home page}, 'a blog\'s root';
     like $err, qr{wp\.md:3:\d+: error: legacy URL "/\?p=123" is the site's home page}, 'a query on the root';
     like $err, qr{page\.md:3:\d+: error: legacy URL "/index\.php\?page_id=2" has a query string.*"/index\.php" would redirect whatever its query}, 'a query that tells pages apart';
-    unlike $err, qr{ok\.md}, 'm=0/1 and a fragment are fine';
+    like $err, qr{tracker\.md:3:\d+: error: legacy URL "/t\.html\?utm_source=x&id=3" has a query string}, 'one parameter that tells pages apart is enough';
+    unlike $err, qr{ok\.md}, 'Blogger\'s m, showComment and spref, trackers and a fragment are fine';
     ok !-e "$d.map", 'no map written';
 };
 
