@@ -574,49 +574,55 @@ frontmatter_free(frontmatter_t *fm)
     fm->mapping = NULL;
 }
 
-/* The value of key in a mapping node, without merges; NULL if none. */
+/* How many mappings a field is looked for in, merges of merges included:
+ * enough for any front matter, and a bound for a crafted one whose
+ * aliases merge each other in loops (a mapping can be its own merge). */
+#define MERGE_VISITS_MAX  64
+
+/*
+ * The value of key in a mapping node, its own or merged in with YAML's
+ * "<<" (a mapping, usually an alias, or a sequence of them, the first
+ * one winning, merges of merges included, MERGE_VISITS_MAX mappings at
+ * most); NULL if none.
+ */
 static yaml_node_t *
 mapping_value(const frontmatter_t *fm, const yaml_node_t *mapping,
-    const char *key, size_t len)
+    const char *key, size_t len, unsigned *visits)
 {
     yaml_document_t   *doc = (yaml_document_t *) &fm->doc;
     yaml_node_pair_t  *pair;
-    yaml_node_t       *k;
+    yaml_node_item_t  *i;
+    yaml_node_t       *k, *from = NULL, *item, *value;
 
     for (pair = mapping->data.mapping.pairs.start;
          pair < mapping->data.mapping.pairs.top;
          pair++)
     {
         k = yaml_document_get_node(doc, pair->key);
-        if (k != NULL && k->type == YAML_SCALAR_NODE
-            && k->data.scalar.length == len
+        if (k == NULL || k->type != YAML_SCALAR_NODE) {
+            continue;
+        }
+
+        if (k->data.scalar.length == len
             && memcmp(k->data.scalar.value, key, len) == 0)
         {
             return yaml_document_get_node(doc, pair->value);
         }
+
+        if (from == NULL && k->data.scalar.length == 2
+            && memcmp(k->data.scalar.value, "<<", 2) == 0)
+        {
+            from = yaml_document_get_node(doc, pair->value);
+        }
     }
 
-    return NULL;
-}
-
-/*
- * The value of key merged in with YAML's "<<" (a mapping, usually an
- * alias, or a sequence of them, the first one winning), one level deep.
- */
-static yaml_node_t *
-merged_value(const frontmatter_t *fm, const char *key, size_t len)
-{
-    yaml_document_t  *doc = (yaml_document_t *) &fm->doc;
-    yaml_node_t      *from, *item, *value;
-    yaml_node_item_t *i;
-
-    from = mapping_value(fm, fm->mapping, "<<", 2);
-    if (from == NULL) {
+    if (from == NULL || *visits == MERGE_VISITS_MAX) {
         return NULL;
     }
 
     if (from->type == YAML_MAPPING_NODE) {
-        return mapping_value(fm, from, key, len);
+        ++*visits;
+        return mapping_value(fm, from, key, len, visits);
     }
 
     if (from->type != YAML_SEQUENCE_NODE) {
@@ -629,7 +635,11 @@ merged_value(const frontmatter_t *fm, const char *key, size_t len)
     {
         item = yaml_document_get_node(doc, *i);
         if (item != NULL && item->type == YAML_MAPPING_NODE) {
-            value = mapping_value(fm, item, key, len);
+            if (*visits == MERGE_VISITS_MAX) {
+                return NULL;
+            }
+            ++*visits;
+            value = mapping_value(fm, item, key, len, visits);
             if (value != NULL) {
                 return value;
             }
@@ -642,15 +652,13 @@ merged_value(const frontmatter_t *fm, const char *key, size_t len)
 yaml_node_t *
 frontmatter_field(const frontmatter_t *fm, const char *key)
 {
-    yaml_node_t  *value;
-    size_t        len = strlen(key);
+    unsigned  visits = 0;
 
     if (fm->mapping == NULL) {
         return NULL;
     }
 
-    value = mapping_value(fm, fm->mapping, key, len);
-    return value != NULL ? value : merged_value(fm, key, len);
+    return mapping_value(fm, fm->mapping, key, strlen(key), &visits);
 }
 
 yaml_node_t *

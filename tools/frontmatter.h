@@ -14,7 +14,8 @@
  * Aliases are not expanded: the document is libyaml's node graph, and
  * callers only look at the top-level mapping's values and the items of
  * sequences among them.  A field missing from the top-level mapping is
- * looked for in what its merge key ("<<") brings in, as YAML 1.1 says.
+ * looked for in what its merge key ("<<") brings in, as YAML 1.1 says
+ * (merges of merges too, 64 mappings at most).
  */
 
 #ifndef FRONTMATTER_H

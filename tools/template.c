@@ -332,29 +332,56 @@ in_jekyll_posts(const char *path, const char *name)
     return 0;
 }
 
-/*
- * Jekyll names a post "YYYY-MM-DD-title.md".  Returns 11 (the date and
- * its '-') when the stem of the post at path starts so, else 0.
- */
+/* Reads 1 to max digits at p (up to end); returns how many, 0 if none. */
 static size_t
-jekyll_date_prefix(const char *path, const char *name, size_t stem_len)
+read_digits(const char *p, const char *end, size_t max, int *value)
 {
-    static const char  shape[] = "dddd-dd-dd-";
-    size_t             i, n = sizeof(shape) - 1;
+    size_t  n;
 
-    if (stem_len <= n || !in_jekyll_posts(path, name)) {
-        return 0;
-    }
-
-    for (i = 0; i < n; i++) {
-        if (shape[i] == 'd' ? name[i] < '0' || name[i] > '9'
-                            : name[i] != '-')
-        {
-            return 0;
-        }
+    *value = 0;
+    for (n = 0; n < max && p + n < end && p[n] >= '0' && p[n] <= '9'; n++)
+    {
+        *value = *value * 10 + (p[n] - '0');
     }
 
     return n;
+}
+
+/*
+ * Jekyll names a post "YYYY-M-D-title.md" (month and day of one or two
+ * digits).  Returns the length of the date and its '-' when the stem of
+ * the post at path starts so and has a title after it, else 0; sets the
+ * date's numbers.
+ */
+static size_t
+jekyll_date_prefix(const char *path, const char *name, size_t stem_len,
+    int *year, int *month, int *day)
+{
+    const char  *p = name, *end = name + stem_len;
+    size_t       n;
+
+    if (!in_jekyll_posts(path, name)) {
+        return 0;
+    }
+
+    n = read_digits(p, end, 4, year);
+    if (n != 4 || p + n >= end || p[n] != '-') {
+        return 0;
+    }
+    p += n + 1;
+
+    n = read_digits(p, end, 2, month);
+    if (n == 0 || p + n >= end || p[n] != '-') {
+        return 0;
+    }
+    p += n + 1;
+
+    n = read_digits(p, end, 2, day);
+    if (n == 0 || p + n + 1 >= end || p[n] != '-') {
+        return 0;
+    }
+
+    return (size_t) (p + n + 1 - name);
 }
 
 const char *
@@ -362,6 +389,7 @@ template_slug(const char *path, size_t *len)
 {
     const char  *name, *dot, *parent;
     size_t       stem_len, skip;
+    int          year, month, day;
 
     name = strrchr(path, '/');
     name = name ? name + 1 : path;
@@ -385,25 +413,37 @@ template_slug(const char *path, size_t *len)
     }
 
     /* Jekyll takes the title after the date as the slug */
-    skip = jekyll_date_prefix(path, name, stem_len);
+    skip = jekyll_date_prefix(path, name, stem_len, &year, &month, &day);
 
     *len = stem_len - skip;
     return name + skip;
 }
 
 int
-template_file_date(const char *path, post_date_t *date)
+template_file_date(const char *path, post_date_t *date, char *shown,
+    size_t shown_size)
 {
     const char  *name, *dot;
-    size_t       stem_len;
+    size_t       stem_len, n;
+    char         text[16];
 
     name = strrchr(path, '/');
     name = name ? name + 1 : path;
     dot = strrchr(name, '.');
     stem_len = dot && dot != name ? (size_t) (dot - name) : strlen(name);
 
-    return jekyll_date_prefix(path, name, stem_len) != 0
-           && date_parse(name, 10, date) == NULL;
+    n = jekyll_date_prefix(path, name, stem_len, &date->year, &date->month,
+                           &date->day);
+    if (n == 0) {
+        return 0;
+    }
+
+    /* the date without its '-', then as date_parse() reads it */
+    snprintf(shown, shown_size, "%.*s", (int) (n - 1), name);
+    snprintf(text, sizeof(text), "%04d-%02d-%02d", date->year, date->month,
+             date->day);
+
+    return date_parse(text, strlen(text), date) == NULL ? 1 : -1;
 }
 
 /*
@@ -528,6 +568,7 @@ template_expand(const template_t *t, const frontmatter_t *fm,
     strbuf_t     b = { NULL, 0, 0 };
     size_t       i;
     int          rc;
+    char         shown[16];
 
     *out = NULL;
 
@@ -536,9 +577,19 @@ template_expand(const template_t *t, const frontmatter_t *fm,
         if (rc < 0) {
             return EXPAND_ERROR;
         }
-        if (rc == 0 && !template_file_date(path, &date)) {
+        if (rc == 0) {
+            rc = template_file_date(path, &date, shown, sizeof(shown));
+        }
+        if (rc == 0) {
             diag_error(diag, path, 1, 0, "template needs {%s} but the post "
                        "has no " POST_DATE_KEYS_TEXT, t->first_date);
+            return EXPAND_ERROR;
+        }
+        if (rc < 0) {
+            diag_error(diag, path, 0, 0, "template needs {%s} but the "
+                       "post has no " POST_DATE_KEYS_TEXT ", and the date "
+                       "%s of its file name is no date", t->first_date,
+                       shown);
             return EXPAND_ERROR;
         }
     }

@@ -68,8 +68,12 @@ int template_expand(const template_t *t, const frontmatter_t *fm,
  * at any depth).  Returns a pointer into path and sets *len. */
 const char *template_slug(const char *path, size_t *len);
 
-/* The date of a Jekyll post's file name ("_posts/2023-03-08-c.md"), for
- * a post whose front matter has none.  Returns 1 with *date set, or 0. */
-int template_file_date(const char *path, post_date_t *date);
+/*
+ * The date of a Jekyll post's file name ("_posts/2023-3-8-c.md"), for a
+ * post whose front matter has none.  Returns 1 with *date set, 0 when the
+ * name has none, -1 when it is no date (its text then in shown).
+ */
+int template_file_date(const char *path, post_date_t *date, char *shown,
+    size_t shown_size);
 
 #endif /* TEMPLATE_H */

@@ -224,12 +224,23 @@ subtest 'fields merged in with YAML merge keys' => sub {
                . "o: &o {legacyUrl: /nope.html}\n<<: [*b, *o]\n");
     write_post($d, 'i.md', "<<: {legacyUrl: /over.html}\nlegacyUrl: /i.html\n"
                . "publishDate: 2023-03-01\n");
+    write_post($d, 'j.md', "a: &a {legacyUrl: /j.html}\n"
+               . "b: &b {<<: *a, publishDate: 2023-04-01}\n<<: *b\n");
+    # merges of merges, 50 x 50 x 50 of them: bounded work, still found
+    my $s = '[' . join(', ', ('*s') x 50) . ']';
+    my $t = '[' . join(', ', ('*t') x 50) . ']';
+    my $u = '[' . join(', ', ('*u') x 50) . ']';
+    write_post($d, 'k.md', "s: &s {x: 1}\nt: &t {<<: $s}\nu: &u {<<: $t}\n"
+               . "<<: $u\nlegacyUrl: /k.html\npublishDate: 2023-05-01\n");
     my ($rc, $err, $dump) = build($d);
     is $rc, 0, 'exit 0' or diag $err;
     is $dump, join('', map { "$_\n" }
         "/g.html\t/2023/01/g\t301",
         "/h.html\t/2023/02/h\t301",
-        "/i.html\t/2023/03/i\t301"), 'merged values, the first and own ones winning';
+        "/i.html\t/2023/03/i\t301",
+        "/j.html\t/2023/04/j\t301",
+        "/k.html\t/2023/05/k\t301"),
+        'merged values, the first and own ones winning, merges of merges';
 };
 
 subtest 'Jekyll: _posts/YYYY-MM-DD-title.md' => sub {
@@ -258,6 +269,21 @@ subtest 'post extensions in any case' => sub {
     is $rc, 0, 'exit 0' or diag $err;
     is $dump, "/b.html\t/2023/01/B\t301\n/c.html\t/2023/01/c\t301\n",
         'B.MD and c.Markdown are posts, d.txt is not';
+};
+
+subtest 'Jekyll: one-digit months and days, bad dates, drafts' => sub {
+    my $d = content();
+    write_post($d, '_posts/2023-3-8-hello.md', "legacyUrl: /2023/03/hello.html\n");
+    write_post($d, '_drafts/wip.md', "legacyUrl: /2023/03/wip.html\n");
+    my ($rc, $err, $dump) = build($d);
+    is $rc, 0, 'exit 0' or diag $err;
+    is $dump, "/2023/03/hello.html\t/2023/03/hello\t301\n"
+        . "/2023/03/wip.html\t\t410\n", 'the date of 2023-3-8; a draft answers 410';
+    write_post($d, '_posts/2023-13-45-bad.md', "legacyUrl: /bad.html\n");
+    ($rc, $err) = build($d);
+    is $rc, 1, 'a file name with no date: exit 1';
+    like $err, qr{_posts/2023-13-45-bad\.md: error: template needs \{year\} but the post has no publishDate, date or pubDate, and the date 2023-13-45 of its file name is no date},
+        'says which date';
 };
 
 subtest 'duplicates name both files' => sub {

@@ -601,20 +601,33 @@ test_slugs(void)
     CHECK(len == 12 && memcmp(slug, "2023-03-07-d", len) == 0);
     slug = template_slug("_posts/2023-03-07-.md", &len);
     CHECK(len == 11 && memcmp(slug, "2023-03-07-", len) == 0);
-    slug = template_slug("_posts/2023-3-07-e.md", &len);
-    CHECK(len == 11 && memcmp(slug, "2023-3-07-e", len) == 0);
+    slug = template_slug("_posts/2023-3-7-e.md", &len);
+    CHECK(len == 1 && memcmp(slug, "e", len) == 0);
+    slug = template_slug("_posts/23-03-07-f.md", &len);
+    CHECK(len == 10 && memcmp(slug, "23-03-07-f", len) == 0);
+    slug = template_slug("_posts/2023-003-07-g.md", &len);
+    CHECK(len == 13 && memcmp(slug, "2023-003-07-g", len) == 0);
 }
 
 static void
 test_jekyll_file_dates(void)
 {
     post_date_t  d;
+    char         shown[16];
 
-    CHECK(template_file_date("x/_posts/2023-03-07-a.md", &d)
-          && d.year == 2023 && d.month == 3 && d.day == 7);
-    CHECK(!template_file_date("x/posts/2023-03-07-a.md", &d));
-    CHECK(!template_file_date("_posts/2023-02-30-a.md", &d));
-    CHECK(!template_file_date("_posts/a.md", &d));
+    CHECK(template_file_date("x/_posts/2023-03-07-a.md", &d, shown, 16)
+          == 1 && d.year == 2023 && d.month == 3 && d.day == 7);
+    CHECK(template_file_date("_posts/2023-3-8-b.md", &d, shown, 16) == 1
+          && d.month == 3 && d.day == 8);
+    CHECK(template_file_date("x/posts/2023-03-07-a.md", &d, shown, 16)
+          == 0);
+    CHECK(template_file_date("_posts/2023-02-30-a.md", &d, shown, 16)
+          == -1);
+    CHECK_STR(shown, "2023-02-30");
+    CHECK(template_file_date("_posts/2023-13-45-a.md", &d, shown, 16)
+          == -1);
+    CHECK_STR(shown, "2023-13-45");
+    CHECK(template_file_date("_posts/a.md", &d, shown, 16) == 0);
 }
 
 static void
