@@ -285,6 +285,18 @@ ngx_http_legacy_redirect_map(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         return NGX_CONF_ERROR;
     }
 
+    /*
+     * the same file under another name ("a//b.map", a link) shares the
+     * copy already read: one map then, counted once by the status page
+     */
+
+    for (i = 0; i < lmcf->maps.nelts; i++) {
+        if (lrcf->map->data != NULL && maps[i]->data == lrcf->map->data) {
+            lrcf->map = maps[i];
+            return NGX_CONF_OK;
+        }
+    }
+
     maps = ngx_array_push(&lmcf->maps);
     if (maps == NULL) {
         return NGX_CONF_ERROR;

@@ -121,3 +121,22 @@ qr{"path": "[^"]+/blog\.map", "format_version": 2, "entries": 7, "rules": 0, .*"
 POST /legacy-status
 x
 --- error_code: 405
+
+
+
+=== TEST 9: one file named two ways is one map in the status
+--- http_config
+    legacy_redirect_map $TEST_NGINX_MAP_DIR/blog.map;
+--- config
+    location /legacy-status {
+        legacy_redirect_map $TEST_NGINX_MAP_DIR//blog.map;
+        legacy_redirect_status;
+    }
+    location /a {
+        legacy_redirect_map $TEST_NGINX_MAP_DIR/./blog.map;
+    }
+--- request
+GET /legacy-status
+--- error_code: 200
+--- response_body_like eval
+qr{\A(?!.*"path".*"path")\{\s*"maps": \[\s*\{"path": "[^"]+/blog\.map", }s
