@@ -22,6 +22,16 @@ sub build {
     return build_and_dump("$dir.map", @opt, $dir);
 }
 
+# builds_to(dir, [options], [dump lines], name): exit 0 and that dump;
+# returns stderr
+sub builds_to {
+    my ($dir, $opt, $want, $name) = @_;
+    my ($rc, $err, $dump) = build($dir, @$opt);
+    is $rc, 0, "$name: exit 0" or diag $err;
+    is $dump, join('', map { "$_\n" } @$want), $name;
+    return $err;
+}
+
 subtest 'date forms and the default template' => sub {
     my $d = content();
     write_post($d, 'posts/quoted/index.md',
@@ -34,15 +44,13 @@ subtest 'date forms and the default template' => sub {
                . "legacyUrl: /2022/02/zulu.html\n");
     write_post($d, 'posts/pub.mdoc', "pubDate: 2021-05-06\n"
                . "legacyUrl: /2021/05/pub.html\n");
-    my ($rc, $err, $dump) = build($d);
-    is $rc, 0, 'exit 0' or diag $err;
-    is $dump, join('', map { "$_\n" }
+    my $err = builds_to($d, [], [
         "/2021/05/pub.html\t/2021/05/pub\t301",
         "/2022/02/zulu.html\t/2022/02/zulu\t301",
         "/2023/03/quoted.html\t/2023/03/quoted\t301",
         "/2023/04/plain.html\t/2023/04/plain\t301",
-        "/2023/12/stamp.html\t/2023/12/stamp\t301"),
-        'targets use the date as written, in its own zone';
+        "/2023/12/stamp.html\t/2023/12/stamp\t301"],
+        'targets use the date as written, in its own zone');
     like $err, qr/^redirect-map: 5 files read, 5 redirects written, 0 posts skipped in [\d.]+ s/m,
         'one summary line';
 };
@@ -60,11 +68,10 @@ subtest 'lists, empty values, absolute URLs, CRLF, non-posts' => sub {
     write_post($d, 'notes.md', "no front matter\nlegacyUrl: /x.html\n",
                raw => 1);
     write_post($d, 'page.txt', "publishDate: 2020-01-02\nlegacyUrl: /t.html\n");
-    my ($rc, $err, $dump) = build($d);
-    is $rc, 0, 'exit 0' or diag $err;
-    is $dump, "/2020/01/a.html\t/2020/01/a\t301\n"
-            . "/2020/01/a_6.html\t/2020/01/a\t301\n"
-            . "/2020/03/crlf.html\t/2020/03/crlf\t301\n", 'entries';
+    my $err = builds_to($d, [], [
+        "/2020/01/a.html\t/2020/01/a\t301",
+        "/2020/01/a_6.html\t/2020/01/a\t301",
+        "/2020/03/crlf.html\t/2020/03/crlf\t301"], 'entries');
     like $err, qr/3 redirects written, 3 posts skipped/, 'skipped posts counted';
 };
 
@@ -72,10 +79,9 @@ subtest '--key and --target' => sub {
     my $d = content();
     write_post($d, 'p.md', "oldPath: /x/old.html\ncategory: notes\n"
                . "publishDate: 2020-01-02\n");
-    my ($rc, $err, $dump) = build($d, '--key', 'oldPath', '--target',
-                                  '/{category}/{year}/{day}/{slug}/');
-    is $rc, 0, 'exit 0' or diag $err;
-    is $dump, "/x/old.html\t/notes/2020/02/p/\t301\n", 'custom template';
+    builds_to($d, ['--key', 'oldPath', '--target',
+                   '/{category}/{year}/{day}/{slug}/'],
+              ["/x/old.html\t/notes/2020/02/p/\t301"], 'custom template');
 };
 
 subtest 'unpublished posts answer 410' => sub {
@@ -84,9 +90,8 @@ subtest 'unpublished posts answer 410' => sub {
                . "legacyUrl: /d.html\n");
     write_post($d, 'u.md', "publishDate: 2020-01-02\npublished: false\n"
                . "legacyUrl: /u.html\n");
-    my ($rc, $err, $dump) = build($d);
-    is $rc, 0, 'exit 0' or diag $err;
-    is $dump, "/d.html\t\t410\n/u.html\t\t410\n", '410 without a target';
+    builds_to($d, [], ["/d.html\t\t410", "/u.html\t\t410"],
+              '410 without a target');
 };
 
 subtest 'drafts need no date; a draft has no live page' => sub {
@@ -99,18 +104,16 @@ subtest 'drafts need no date; a draft has no live page' => sub {
                . "legacyUrl: /old-b.html\n");
     write_post($d, 'c.md', "publishDate: 2023-01-03\n"
                . "legacyUrl: [/c.html, /2023/01/b]\n");
-    my ($rc, $err, $dump) = build($d);
-    is $rc, 0, 'exit 0' or diag $err;
-    is $dump, join('', map { "$_\n" }
+    builds_to($d, [], [
         "/2023/01/b\t/2023/01/c\t301",
         "/2023/01/gone.html\t\t410",
         "/2023/01/wip.html\t\t410",
         "/c.html\t/2023/01/c\t301",
-        "/old-b.html\t\t410"), 'drafts answer 410';
+        "/old-b.html\t\t410"], 'drafts answer 410');
 
     write_post($d, 'maybe.md', "published: maybe\npublishDate: 2023-01-04\n"
                . "legacyUrl: /maybe.html\n");
-    ($rc, $err) = build($d);
+    my ($rc, $err) = build($d);
     is $rc, 1, 'a published that is not a boolean: exit 1';
     like $err, qr{maybe\.md:2:12: error: published is "maybe", not true or false},
         'named at its place';
@@ -126,13 +129,12 @@ subtest 'slugs: the front matter\'s own, Hugo bundles and sections' => sub {
                . "legacyUrl: /2023/01/voyage.html\n");
     write_post($d, 'travel/_index.md', "publishDate: 2023-02-01\n"
                . "legacyUrl: /2023/02/travel.html\n");
-    my ($rc, $err, $dump) = build($d, '-t', '/{year}/{slug}/');
-    is $rc, 0, 'exit 0' or diag $err;
-    is $dump, join('', map { "$_\n" }
+    builds_to($d, ['-t', '/{year}/{slug}/'], [
         "/2019/05/own.html\t/2019/custom-slug/\t301",
         "/2023/01/trip.html\t/2023/trip/\t301",
         "/2023/01/voyage.html\t/2023/trip/\t301",
-        "/2023/02/travel.html\t/2023/travel/\t301"), 'slugs as the site makes them';
+        "/2023/02/travel.html\t/2023/travel/\t301"],
+        'slugs as the site makes them');
 };
 
 subtest 'a legacy URL that is the home page or needs its query is refused' => sub {
@@ -210,10 +212,7 @@ subtest 'a legacy URL in TOML or JSON front matter is an error, not lost' => sub
         'without the field, after the object, or not front matter: ignored';
     ok !-e "$d.map", 'no map written';
     unlink "$d/$_" for qw(toml.md toml2.md json.md json1.md crlf.md last.md deep.md);
-    my $dump;
-    ($rc, $err, $dump) = build($d);
-    is $rc, 0, 'the rest builds' or diag $err;
-    is $dump, "/a.html\t/2023/01/a\t301\n", 'one entry';
+    builds_to($d, [], ["/a.html\t/2023/01/a\t301"], 'the rest builds');
 };
 
 subtest 'fields merged in with YAML merge keys' => sub {
@@ -232,15 +231,13 @@ subtest 'fields merged in with YAML merge keys' => sub {
     my $u = '[' . join(', ', ('*u') x 50) . ']';
     write_post($d, 'k.md', "s: &s {x: 1}\nt: &t {<<: $s}\nu: &u {<<: $t}\n"
                . "<<: $u\nlegacyUrl: /k.html\npublishDate: 2023-05-01\n");
-    my ($rc, $err, $dump) = build($d);
-    is $rc, 0, 'exit 0' or diag $err;
-    is $dump, join('', map { "$_\n" }
+    builds_to($d, [], [
         "/g.html\t/2023/01/g\t301",
         "/h.html\t/2023/02/h\t301",
         "/i.html\t/2023/03/i\t301",
         "/j.html\t/2023/04/j\t301",
-        "/k.html\t/2023/05/k\t301"),
-        'merged values, the first and own ones winning, merges of merges';
+        "/k.html\t/2023/05/k\t301"],
+        'merged values, the first and own ones winning, merges of merges');
 };
 
 subtest 'Jekyll: _posts/YYYY-MM-DD-title.md' => sub {
@@ -250,14 +247,12 @@ subtest 'Jekyll: _posts/YYYY-MM-DD-title.md' => sub {
                "date: 2023-04-01 10:00:00 +0200\nlegacyUrl: /2023/04/late.html\n");
     write_post($d, 'blog/2023-05-01-astro.md', "date: 2023-05-01\n"
                . "legacyUrl: /2023/05/astro.html\n");
-    my ($rc, $err, $dump) = build($d);
-    is $rc, 0, 'exit 0' or diag $err;
-    is $dump, join('', map { "$_\n" }
+    builds_to($d, [], [
         "/2023/03/title.html\t/2023/03/title\t301",
         "/2023/04/late.html\t/2023/04/late\t301",
-        "/2023/05/astro.html\t/2023/05/2023-05-01-astro\t301"),
-        'title without the date, the date from the name unless the post has one; '
-        . 'outside _posts, names are kept';
+        "/2023/05/astro.html\t/2023/05/2023-05-01-astro\t301"],
+        'title without the date, the date from the name unless the post '
+        . 'has one; outside _posts, names are kept');
 };
 
 subtest 'post extensions in any case' => sub {
@@ -265,22 +260,19 @@ subtest 'post extensions in any case' => sub {
     write_post($d, 'B.MD', "publishDate: 2023-01-02\nlegacyUrl: /b.html\n");
     write_post($d, 'c.Markdown', "publishDate: 2023-01-03\nlegacyUrl: /c.html\n");
     write_post($d, 'd.txt', "publishDate: 2023-01-04\nlegacyUrl: /d.html\n");
-    my ($rc, $err, $dump) = build($d);
-    is $rc, 0, 'exit 0' or diag $err;
-    is $dump, "/b.html\t/2023/01/B\t301\n/c.html\t/2023/01/c\t301\n",
-        'B.MD and c.Markdown are posts, d.txt is not';
+    builds_to($d, [], ["/b.html\t/2023/01/B\t301", "/c.html\t/2023/01/c\t301"],
+              'B.MD and c.Markdown are posts, d.txt is not');
 };
 
 subtest 'Jekyll: one-digit months and days, bad dates, drafts' => sub {
     my $d = content();
     write_post($d, '_posts/2023-3-8-hello.md', "legacyUrl: /2023/03/hello.html\n");
     write_post($d, '_drafts/wip.md', "legacyUrl: /2023/03/wip.html\n");
-    my ($rc, $err, $dump) = build($d);
-    is $rc, 0, 'exit 0' or diag $err;
-    is $dump, "/2023/03/hello.html\t/2023/03/hello\t301\n"
-        . "/2023/03/wip.html\t\t410\n", 'the date of 2023-3-8; a draft answers 410';
+    builds_to($d, [], ["/2023/03/hello.html\t/2023/03/hello\t301",
+                       "/2023/03/wip.html\t\t410"],
+              'the date of 2023-3-8; a draft answers 410');
     write_post($d, '_posts/2023-13-45-bad.md', "legacyUrl: /bad.html\n");
-    ($rc, $err) = build($d);
+    my ($rc, $err) = build($d);
     is $rc, 1, 'a file name with no date: exit 1';
     like $err, qr{_posts/2023-13-45-bad\.md: error: template needs \{year\} but the post has no publishDate, date or pubDate, and the date 2023-13-45 of its file name is no date},
         'says which date';
