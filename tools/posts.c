@@ -431,7 +431,7 @@ foreign_key_line(const char *text, size_t len, const char *key, int json)
     size_t       klen = strlen(key);
     long         line;
 
-    for (line = 0, p = text; p < end; line++, p = eol + 1) {
+    for (line = 0, p = text; p < end; line++, p = eol + (eol < end)) {
         eol = memchr(p, '\n', (size_t) (end - p));
         if (eol == NULL) {
             eol = end;

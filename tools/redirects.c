@@ -399,7 +399,7 @@ has_query(const char *path, size_t len)
 
     end = hash != NULL ? hash : path + len;
 
-    for (q++; q < end; q = amp + 1) {
+    for (q++; q < end; q = amp + (amp < end)) {
         amp = memchr(q, '&', (size_t) (end - q));
         if (amp == NULL) {
             amp = end;
