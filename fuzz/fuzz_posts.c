@@ -4,8 +4,10 @@
  * legacy URL field, the date, the target template, and then the build's
  * checks, writing and reading back (fuzz_finish()).
  *
- * Byte 0 chooses the front matter key and target template; the rest is
- * the file.
+ * Byte 0 chooses the front matter key and target template (bits 0-1),
+ * caseless keys (bit 4) and where the file is (bits 5-6: a page bundle,
+ * a Jekyll post whose name holds a date, a Hugo section page in a
+ * language, a Jekyll draft); the rest is the file.
  */
 
 #include <stdio.h>
@@ -27,6 +29,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         { "aliases", "/posts/{title}" },
         { "legacyUrl", "/{year}/{month}/{day}/{slug}.html" },
     };
+    static const char *const      files[] = {
+        "a-post/index.md", "_posts/2023-3-08-a-post.md",
+        "a-post/_index.pt-br.md", "_drafts/a-post.md",
+    };
     post_list_t             posts = { 0 };
     redirect_list_t         list = { 0 };
     rule_list_t             rules = { 0 };
@@ -39,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
 
-    path = fuzz_file("a-post/index.md", data + 1, size - 1);
+    path = fuzz_file(files[(data[0] >> 5) & 3], data + 1, size - 1);
     if (data[0] & 0x10) {
         list.norm_flags = LRM_NORM_CASELESS;
         rules.caseless = 1;
@@ -51,7 +57,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     for (i = 0; i < posts.count; i++) {
         p = &posts.items[i];
-        FUZZ_ASSERT(redirects_add_page(&list, p->target, p->file) == 0);
+        /* as the build does: an unpublished post has no page */
+        FUZZ_ASSERT(p->unpublished || p->target[0] != '\0');
+        FUZZ_ASSERT(p->target[0] == '\0'
+                    || redirects_add_page(&list, p->target, p->file) == 0);
         FUZZ_ASSERT(redirects_add(&list, p->legacy, p->target,
                                   p->unpublished ? STATUS_GONE : STATUS_MOVED,
                                   p->file, p->line, p->column, &diag) >= 0);
@@ -69,11 +78,15 @@ done:
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    char  sub[600];
+    static const char *const  dirs[] = { "a-post", "_posts", "_drafts" };
+    char                      sub[600];
+    size_t                    i;
 
     (void) argc;
     (void) argv;
-    snprintf(sub, sizeof(sub), "%s/a-post", fuzz_dir());
-    mkdir(sub, 0700);
+    for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+        snprintf(sub, sizeof(sub), "%s/%s", fuzz_dir(), dirs[i]);
+        mkdir(sub, 0700);
+    }
     return 0;
 }
