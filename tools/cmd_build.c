@@ -670,6 +670,12 @@ build_collect(build_t *b)
     }
 
     redirects_check(&b->list, &b->diag);
+
+    if (redirects_warn_shared_pages(&b->list, &b->diag) != 0) {
+        fprintf(stderr, "redirect-map: out of memory\n");
+        return EXIT_IO;
+    }
+
     chains_check_pages(&b->list, &b->rules, &b->diag);
 
     if (chains_collapse(&b->list, &b->rules, &b->diag) != 0) {

@@ -1296,6 +1296,159 @@ report_loops(redirect_list_t *list, diag_t *diag)
 }
 
 
+/* Posts sharing a new path named one by one; the rest are counted. */
+#define SHARED_PAGES_SHOWN  10
+
+static int
+compare_u64(const void *a, const void *b)
+{
+    uint64_t  x = *(const uint64_t *) a, y = *(const uint64_t *) b;
+
+    return x < y ? -1 : x > y;
+}
+
+
+static uint64_t
+page_hash(const page_t *p)
+{
+    return lrm_hash(p->path, strlen(p->path));
+}
+
+
+/*
+ * The hashes that more than one page has, sorted, into *dups; the pages'
+ * hashes are sorted in place (8 bytes a page: what this check adds to a
+ * build's memory).  Returns how many, or -1 when out of memory.
+ */
+static long
+shared_hashes(redirect_list_t *list, uint64_t **dups)
+{
+    uint64_t  *h;
+    size_t     i, n = list->page_count, ndups = 0;
+
+    h = malloc(n * sizeof(uint64_t));
+    if (h == NULL) {
+        return -1;
+    }
+
+    for (i = 0; i < n; i++) {
+        h[i] = page_hash(&list->pages[i]);
+    }
+
+    qsort(h, n, sizeof(uint64_t), compare_u64);
+
+    /* in place: h[ndups] is written only after h[i] was read */
+    for (i = 1; i < n; i++) {
+        if (h[i] == h[i - 1] && (ndups == 0 || h[ndups - 1] != h[i])) {
+            h[ndups++] = h[i];
+        }
+    }
+
+    *dups = h;
+    return (long) ndups;
+}
+
+
+/* (hash, page) or (later page, first page) pairs: by the first, then
+ * by the second. */
+static int
+compare_u64_pairs(const void *a, const void *b)
+{
+    const uint64_t  *x = a, *y = b;
+
+    return x[0] != y[0] ? (x[0] < y[0] ? -1 : 1)
+                        : (x[1] < y[1] ? -1 : x[1] > y[1]);
+}
+
+
+int
+redirects_warn_shared_pages(redirect_list_t *list, diag_t *diag)
+{
+    uint64_t      *dups = NULL, (*hits)[2], (*twins)[2], h;
+    const page_t  *a, *b;
+    size_t         i, first, nhits = 0, ntwins = 0;
+    long           ndups;
+
+    if (list->page_count < 2) {
+        return 0;
+    }
+
+    ndups = shared_hashes(list, &dups);
+    if (ndups <= 0) {
+        free(dups);
+        return (int) ndups;
+    }
+
+    /* the pages of those hashes, as (hash, page), then by hash */
+    hits = malloc(list->page_count * sizeof(*hits));
+    if (hits == NULL) {
+        free(dups);
+        return -1;
+    }
+
+    for (i = 0; i < list->page_count; i++) {
+        h = page_hash(&list->pages[i]);
+        if (bsearch(&h, dups, (size_t) ndups, sizeof(uint64_t), compare_u64))
+        {
+            hits[nhits][0] = h;
+            hits[nhits++][1] = i;
+        }
+    }
+
+    free(dups);
+    qsort(hits, nhits, sizeof(*hits), compare_u64_pairs);
+
+    twins = malloc(nhits * sizeof(*twins));
+    if (twins == NULL) {
+        free(hits);
+        return -1;
+    }
+
+    /*
+     * Within a hash the pages are in the walk's order, a post's own pages
+     * (one per legacy URL) neighbours: each later post of a path is paired
+     * once with the first.
+     */
+    for (first = 0, i = 1; i < nhits; i++) {
+        a = &list->pages[hits[first][1]];
+        b = &list->pages[hits[i][1]];
+
+        if (hits[i][0] != hits[first][0] || strcmp(a->path, b->path) != 0) {
+            first = i;
+
+        } else if (b->file != a->file
+                   && b->file != list->pages[hits[i - 1][1]].file)
+        {
+            twins[ntwins][0] = hits[i][1];
+            twins[ntwins++][1] = hits[first][1];
+        }
+    }
+
+    free(hits);
+    hits = NULL;
+
+    /* in the order of the walk, as the posts' own messages */
+    qsort(twins, ntwins, sizeof(*twins), compare_u64_pairs);
+
+    for (i = 0; i < ntwins && i < SHARED_PAGES_SHOWN; i++) {
+        a = &list->pages[twins[i][1]];
+        b = &list->pages[twins[i][0]];
+        diag_warning(diag, b->file, 0, 0, "its new path \"%s\" is also "
+                     "that of %s: the legacy URLs of both lead to one page "
+                     "(is the target template right?)", b->path, a->file);
+    }
+
+    if (ntwins > SHARED_PAGES_SHOWN) {
+        diag_warning(diag, NULL, 0, 0, "%zu more posts have the new path "
+                     "of another", ntwins - SHARED_PAGES_SHOWN);
+    }
+
+    free(hits);
+    free(twins);
+    return 0;
+}
+
+
 void
 redirects_check(redirect_list_t *list, diag_t *diag)
 {

@@ -129,12 +129,20 @@ void redirects_files_done(redirect_list_t *list, size_t upto);
  * Items stay in the order they were added (which is the order of their
  * strings in memory: passes over all items read memory in sequence).
  *
- * Indexes the entries by the keys' hashes and reports duplicates (one key claimed twice
- * with different answers, naming both places) and loops (a key that is a
- * live page's own path), in the order of the keys.  Identical repeats are
+ * Indexes the entries by the keys' hashes and reports duplicates (one
+ * key claimed twice with different answers, naming both places) and loops
+ * (a key that is a live page's own path), in the order of the keys.  Identical repeats are
  * merged silently.
  */
 void redirects_check(redirect_list_t *list, diag_t *diag);
+
+/*
+ * Warns about posts whose new path is the same (a template that tells
+ * them apart by too little, as "{slug}" for two posts of one name in two
+ * folders): their legacy URLs all lead to one page.  Each later post is
+ * named with the first.  Returns 0, or -1 when out of memory.
+ */
+int redirects_warn_shared_pages(redirect_list_t *list, diag_t *diag);
 
 /*
  * The entry of a normalised key, or NULL (after redirects_check(), which

@@ -278,6 +278,28 @@ subtest 'Jekyll: one-digit months and days, bad dates, drafts' => sub {
         'says which date';
 };
 
+subtest 'posts with one new path: a warning naming both, the rest counted' => sub {
+    my $d = content();
+    # two legacy URLs of one post are one page: no warning for those
+    write_post($d, 'a/x.md', "publishDate: 2023-03-01\n"
+               . "legacyUrl: [/x1.html, /x1b.html]\n");
+    write_post($d, "$_/x.md", "publishDate: 2023-03-02\nlegacyUrl: /x-$_.html\n")
+        for qw(b c);
+    write_post($d, sprintf('m%02d/y.md', $_), "publishDate: 2023-03-03\n"
+               . "legacyUrl: /y$_.html\n") for 0 .. 11;
+    my ($rc, $err) = build($d);
+    is $rc, 0, 'exit 0: a warning only' or diag $err;
+    my @warnings = $err =~ /^(.*warning: .*)$/mg;
+    is scalar @warnings, 11, 'ten named, then a count';
+    like $warnings[0], qr{^\Q$d\E/b/x\.md: warning: its new path "/2023/03/x" is also that of \Q$d\E/a/x\.md: the legacy URLs of both lead to one page},
+        'the later post, with the first';
+    like $warnings[1], qr{^\Q$d\E/c/x\.md: warning: .* that of \Q$d\E/a/x\.md:}, 'the third, with the first';
+    like $warnings[2], qr{^\Q$d\E/m01/y\.md: warning: .*"/2023/03/y" .* \Q$d\E/m00/y\.md:}, 'in the order of the walk';
+    is $warnings[10], 'redirect-map: warning: 3 more posts have the new path of another',
+        'the rest counted';
+    ok -e "$d.map", 'the map is written';
+};
+
 subtest 'duplicates name both files' => sub {
     my $d = content();
     write_post($d, 'one.md', "publishDate: 2020-01-02\nlegacyUrl: /same.html\n");

@@ -36,7 +36,7 @@ subtest 'many posts: messages in the order of the walk' => sub {
     for my $f (0 .. 59) {
         for my $p (0 .. 11) {
             my $i = $f * 12 + $p;
-            my $rel = sprintf 'posts/f%02d/p%02d.md', $f, $p;
+            my $rel = sprintf 'posts/f%02d/p%03d.md', $f, $i;
             if ($i % 97 == 5) {
                 write_post($d, $rel, "date: 2020-01-01\nlegacyUrl: [x\n");
                 push @want_err, "$d/$rel:4:1: error: did not find expected "
@@ -49,8 +49,8 @@ subtest 'many posts: messages in the order of the walk' => sub {
             } else {
                 write_post($d, $rel, "date: 2020-01-01\n"
                            . "legacyUrl: /old/$i.html\n");
-                push @want_dump, sprintf "/old/$i.html\t/2020/01/p%02d\t301",
-                    $p;
+                push @want_dump, sprintf "/old/$i.html\t/2020/01/p%03d\t301",
+                    $i;
             }
         }
     }
@@ -199,7 +199,7 @@ subtest 'nesting: 256 levels are read, 257 refused' => sub {
 subtest 'a low descriptor limit: folders are opened by path past it' => sub {
     my $d = content();
     for my $f (0 .. 299) {
-        write_post($d, sprintf('d%03d/p.md', $f),
+        write_post($d, sprintf('d%03d/p%03d.md', $f, $f),
                    sprintf("date: 2021-02-03\nlegacyUrl: /old/%03d.html\n", $f));
     }
     my $tool = Fixture::root() . '/build/redirect-map';
