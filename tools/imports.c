@@ -614,7 +614,7 @@ read_lines(const char *path, int netlify, redirect_list_t *list,
     rule_list_t *rules, diag_t *diag)
 {
     FILE     *f;
-    char     *buf = NULL, *s;
+    char     *buf = NULL, *s, *line;
     size_t    cap = 0, len;
     ssize_t   n;
     lines_t   l = { path, 0, list, rules, diag };
@@ -641,7 +641,14 @@ read_lines(const char *path, int netlify, redirect_list_t *list,
             continue;
         }
 
-        for (s = buf; *s == ' ' || *s == '\t'; s++) {
+        /* a byte order mark, as spreadsheets write one, is no text */
+        s = buf;
+        if (l.line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+            s += 3;
+        }
+        line = s;
+
+        for ( ; *s == ' ' || *s == '\t'; s++) {
             /* void */
         }
 
@@ -649,7 +656,7 @@ read_lines(const char *path, int netlify, redirect_list_t *list,
             continue;
         }
 
-        rc = netlify ? netlify_line(&l, s) : tsv_line(&l, buf);
+        rc = netlify ? netlify_line(&l, s) : tsv_line(&l, line);
     }
 
     if (ferror(f)) {

@@ -264,6 +264,14 @@ subtest 'TSV imports' => sub {
     ($rc, $out) = lookup("$d/out.map", '/t2.html');
     is $out, "/t2/\t308\tmoved.tsv:4\texact\n", 'source line';
 
+    # as a spreadsheet saves it: a byte order mark first
+    write_file("$d/bom.tsv", "\xef\xbb\xbf/p/bom.html\t/about/\n");
+    write_file("$d/_redirects", "\xef\xbb\xbf/p/bom2.html /about/ 301\n");
+    ($rc, $err, $dump) = build_site($d, "import: [bom.tsv, _redirects]\n");
+    is $rc, 0, 'a byte order mark: exit 0' or diag $err;
+    like $dump, qr{^/p/bom\.html\t/about/\t301\n/p/bom2\.html\t/about/\t301$}m,
+        '... and no part of the first key';
+
     write_file("$d/bad.tsv", "/a\n/b\t/c\t999\n/c\t/d\t301\textra\n/e /f\n"
                . "\t/g\n/h\t/i j\n");
     ($rc, $err) = build_site($d, "import: [bad.tsv, missing.tsv]\n");
