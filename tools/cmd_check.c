@@ -36,6 +36,7 @@ typedef struct {
 typedef struct {
     size_t  checked;            /* targets looked for in the site */
     size_t  missing;            /* redirects to nowhere */
+    size_t  hiding;             /* legacy URLs that are pages of the site */
     size_t  skipped;            /* absolute URLs, targets with $N */
 } site_stats_t;
 
@@ -175,6 +176,50 @@ target_exists(const char *site, const char *target)
 }
 
 
+/*
+ * The file of the site that a legacy key would be served from if there
+ * were no redirect: SITE/KEY, or SITE/KEY/index.html (what try_files
+ * $uri $uri/ finds), KEY percent-decoded.  Returns 1 with it in file.
+ */
+static int
+key_is_page(const char *site, const char *key, char *file, size_t size)
+{
+    char    path[PATH_MAX];
+    size_t  i, n = 0, len = strlen(key);
+    int     hi, lo;
+
+    for (i = 0; i < len; i++) {
+        if (n + 1 >= sizeof(path)) {
+            return 0;
+        }
+
+        if (key[i] == '%' && i + 2 < len
+            && (hi = lrm_hex_digit((unsigned char) key[i + 1])) >= 0
+            && (lo = lrm_hex_digit((unsigned char) key[i + 2])) >= 0)
+        {
+            if ((hi == 0 && lo == 0) || (hi == 2 && lo == 15)) {
+                return 0;           /* no file has a NUL, or "%2F" */
+            }
+            path[n++] = (char) (hi << 4 | lo);
+            i += 2;
+            continue;
+        }
+
+        path[n++] = key[i];
+    }
+    path[n] = '\0';
+
+    snprintf(file, size, "%s%s", site, path);
+    if (path[n - 1] != '/' && is_regular(file)) {
+        return 1;
+    }
+
+    snprintf(file, size, "%s%s%sindex.html", site, path,
+             path[n - 1] == '/' ? "" : "/");
+    return is_regular(file);
+}
+
+
 static int
 is_site_path(const char *target)
 {
@@ -190,9 +235,17 @@ check_site(build_t *b, site_stats_t *st)
     redirect_t        *e;
     const rule_t      *r;
     size_t             i;
+    char               page[PATH_MAX + 16];
 
     for (i = 0; i < b->list.count; i++) {
         e = &b->list.items[i];
+
+        if (key_is_page(site, e->key, page, sizeof(page))) {
+            st->hiding++;
+            diag_warning(&b->diag, e->file, e->line, e->column, "legacy "
+                         "URL \"%s\" is a page of the site (%s): the "
+                         "redirect hides it", e->key, page);
+        }
 
         if (e->status == STATUS_GONE) {
             continue;
@@ -294,8 +347,8 @@ print_json(const build_t *b, const message_list_t *ml, int rc,
 
     if (b->opt.site != NULL) {
         printf(",\n  \"targets_checked\": %zu,\n  \"targets_missing\": %zu,"
-               "\n  \"targets_skipped\": %zu", st->checked, st->missing,
-               st->skipped);
+               "\n  \"targets_skipped\": %zu,\n  \"legacy_urls_hiding_pages\": "
+               "%zu", st->checked, st->missing, st->skipped, st->hiding);
     }
 
     fputs("\n}\n", stdout);

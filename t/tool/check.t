@@ -88,6 +88,32 @@ subtest '--site: redirects to nowhere, at their source' => sub {
     like $err, qr/^redirect-map: 3 errors$/m, 'count';
 };
 
+subtest '--site: a legacy URL that is a page of the site is a warning' => sub {
+    my $d = "$tmp/hide";
+    write_post($d, 'content/x.md', "date: 2023-03-01\nlegacyUrl: /2023/03/x.html\n");
+    touch("$d/dist/$_") for 'about/index.html', '2023/03/x/index.html',
+                            '_astro/a.css', "caf\xc3\xa9.html";
+    open my $fh, '>', "$d/redirect-map.yaml" or die;
+    print {$fh} "content: content\nredirects:\n  /about/: /2023/03/x\n"
+        . "  /_astro/a.css: /2023/03/x\n  /gone.html: /2023/03/x\n"
+        . "  /caf%C3%A9.html: /2023/03/x\n  /2023/03/: /2023/03/x\n";
+    close $fh;
+    chdir $d or die;
+    my ($rc, $out, $err) = run('redirect-map', 'check', '--site', 'dist',
+                               '--json');
+    chdir '/' or die;
+    is $rc, 0, 'exit 0: warnings only' or diag $err;
+    my @warnings = $err =~ /^(.*warning: .*)$/mg;
+    is scalar @warnings, 3, 'three pages hidden' or diag $err;
+    like $err, qr{^redirect-map\.yaml:3:3: warning: legacy URL "/about/" is a page of the site \(dist/about/index\.html\): the redirect hides it$}m,
+        'a folder\'s index.html';
+    like $err, qr{^redirect-map\.yaml:4:3: warning: legacy URL "/_astro/a\.css" is a page of the site \(dist/_astro/a\.css\)}m,
+        'a file';
+    like $err, qr{^redirect-map\.yaml:6:3: warning: legacy URL "/caf\xc3\xa9\.html" is a page}m,
+        'percent-decoded';
+    is decode_json($out)->{legacy_urls_hiding_pages}, 3, 'counted in the JSON';
+};
+
 subtest '--site: query strings, fragments, percent-encoding, absolute URLs' => sub {
     my $d = "$tmp/enc";
     mkdir $d;
