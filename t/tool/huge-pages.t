@@ -73,22 +73,26 @@ sub worker_pid {
     return wantarray ? ($w // '', $huge // '') : $w // '';
 }
 
-# a reload, then wait until a worker of the new configuration answers and
-# the old ones are gone (or, if it is to fail, until the master said so)
+# the master's workers, "pid,pid" (either of them may answer a request)
+sub worker_pids {
+    return join ',', sort { $a <=> $b }
+        grep { (slurp("/proc/$_/stat") // '') =~ /^\d+ \(nginx\) \S+ $pid / }
+        map { m{/proc/(\d+)$} ? $1 : () } glob '/proc/[0-9]*';
+}
+
+# a reload, then wait until the workers are all new ones (or, if it is to
+# fail, until the master said so)
 sub reload {
     my ($touch, $fails) = @_;
     utime undef, undef, $map if $touch;
-    my $old = worker_pid();
+    my %old = map { $_ => 1 } split /,/, worker_pids();
     my $mark = length(slurp("$dir/logs/error.log") // '');
     nginx($dir, '-s', 'reload');
     for (1 .. 100) {
         last if $fails && log_since($mark) =~ /\[emerg\]/;
         sleep 0.1;
-        my $w = worker_pid();
-        next if $w eq $old || $w eq '';
-        my @kids = grep { (slurp("/proc/$_/stat") // '') =~ /^\d+ \(nginx\) \S+ $pid / }
-                   map { m{/proc/(\d+)$} ? $1 : () } glob '/proc/[0-9]*';
-        last if @kids <= 2;
+        my @kids = split /,/, worker_pids();
+        last if @kids && !grep { $old{$_} } @kids;
     }
 }
 
@@ -116,18 +120,18 @@ is pool_free(), 0, 'master and two workers use one page of the pool';
 # --- a rebuilt map needs a second copy while the old one still serves ------
 
 my $mark = length(slurp("$dir/logs/error.log") // '');
-my $before = worker_pid();
+my $before = worker_pids();
 reload(1, 'fails');
 like log_since($mark),
      qr/\[emerg\] .*legacy_redirect_map "\Q$map\E": 1 huge pages of \d+k needed \(see vm\.nr_hugepages\), mmap\(\) failed \(12: Cannot allocate memory\)/,
      '"on", pool full: the reload is refused, and the log says why';
-is worker_pid(), $before, '... and the old worker keeps serving';
+is worker_pids(), $before, '... and the old worker keeps serving';
 ($status) = http_get($port, $hit);
 is $status, 301, '... the map too';
 
 set_free(1);
 reload(1);
-isnt worker_pid(), $before, 'with a page more, the reload goes through';
+isnt worker_pids(), $before, 'with a page more, the reload goes through';
 is((worker_pid())[1], 'true', '... into huge pages');
 my $free;
 for (1 .. 50) { $free = pool_free(); last if $free == 1; sleep 0.1 }
@@ -135,9 +139,9 @@ is $free, 1, '... and the old copy gives its page back to the pool';
 
 set_free(0);
 $mark = length(slurp("$dir/logs/error.log") // '');
-$before = worker_pid();
+$before = worker_pids();
 reload(0);
-isnt worker_pid(), $before,
+isnt worker_pids(), $before,
      'with the pool full, a reload with the map unchanged goes through';
 unlike log_since($mark), qr/\[emerg\]/, '... for it takes no new page';
 
@@ -146,9 +150,9 @@ unlike log_since($mark), qr/\[emerg\]/, '... for it takes no new page';
 set_free(0);
 write_conf('try');
 $mark = length(slurp("$dir/logs/error.log") // '');
-$before = worker_pid();
+$before = worker_pids();
 reload(1);
-isnt worker_pid(), $before, '"try", pool full: the reload goes through';
+isnt worker_pids(), $before, '"try", pool full: the reload goes through';
 is((worker_pid())[1], 'false', '... with the map in ordinary memory');
 like log_since($mark),
      qr/\[notice\] .*legacy_redirect_map "\Q$map\E": copied to ordinary memory: 1 huge pages of \d+k needed/,
