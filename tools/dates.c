@@ -205,10 +205,11 @@ read_zone(cursor_t *c, int *offset)
 static const char *
 read_date(cursor_t *c, post_date_t *date)
 {
+    /* one-digit months and days too, as YAML's timestamps allow them */
     if (read_number(c, 4, 4, &date->year) != 0 || read_char(c, '-') != 0
-        || read_number(c, 2, 2, &date->month) != 0
+        || read_number(c, 1, 2, &date->month) != 0
         || read_char(c, '-') != 0
-        || read_number(c, 2, 2, &date->day) != 0)
+        || read_number(c, 1, 2, &date->day) != 0)
     {
         return "expected YYYY-MM-DD or an ISO 8601 timestamp";
     }

@@ -21,7 +21,8 @@ typedef struct {
 } post_date_t;
 
 /*
- * Parses "YYYY-MM-DD", or an ISO 8601 / RFC 3339 timestamp:
+ * Parses "YYYY-MM-DD" (month and day may have one digit, as YAML's
+ * timestamps allow), or an ISO 8601 / RFC 3339 timestamp:
  *     YYYY-MM-DD(T|t|blanks)HH:MM[:SS[.fraction]][blanks][zone]
  * where zone is Z, z, +HH, +HHMM or +HH:MM (or with '-') and the hour
  * may have one digit (as YAML allows).  Surrounding blanks are ignored.
