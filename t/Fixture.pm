@@ -12,6 +12,7 @@ use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
 use Exporter 'import';
 use File::Path qw(make_path);
+use IO::Select;
 use IO::Socket::INET;
 use IPC::Open3 qw(open3);
 use Symbol qw(gensym);
@@ -56,18 +57,29 @@ sub damage_map {
     close $out;
 }
 
-# run(@cmd) -> ($exit_code, $stdout, $stderr); the tool is build/redirect-map
+# run(@cmd) -> ($exit_code, $stdout, $stderr); the tool is build/redirect-map.
+# Both outputs are read as they come: a command that fills one pipe while
+# the other is being waited on would never end.
 sub run {
     my @cmd = @_;
     $cmd[0] = "$root/build/redirect-map" if $cmd[0] eq 'redirect-map';
     my $err = gensym;
     my $pid = open3(my $in, my $out, $err, @cmd);
     close $in;
-    local $/;
-    my $stdout = <$out> // '';
-    my $stderr = <$err> // '';
+    my %text = ($out => '', $err => '');
+    my $sel = IO::Select->new($out, $err);
+    while (my @ready = $sel->can_read) {
+        for my $fh (@ready) {
+            my $n = sysread $fh, my $buf, 65536;
+            if ($n) {
+                $text{$fh} .= $buf;
+            } else {
+                $sel->remove($fh);
+            }
+        }
+    }
     waitpid $pid, 0;
-    return ($? >> 8, $stdout, $stderr);
+    return ($? >> 8, $text{$out}, $text{$err});
 }
 
 # build_and_dump($map, @args) runs "redirect-map build @args -o $map" and
