@@ -44,6 +44,17 @@ sub in_pages {
 }
 
 # reads $file through, as right after it was written
+# Whether the file is all in the page cache, but for a few pages that the
+# kernel may reclaim at any moment on a busy machine (a 64 KB folio went
+# once, between reading a 17 MB map and asking): what nginx drops is all
+# of it.
+sub all_cached {
+    my ($file, $what) = @_;
+    my ($have, $want) = (cached($file), in_pages($file));
+    ok $have <= $want && $have >= $want - 256 * 1024, $what
+        or diag "$have of $want bytes cached";
+}
+
 sub read_through {
     my ($file) = @_;
     open my $fh, '<:raw', $file or die "$file: $!";
@@ -91,11 +102,10 @@ for my $case (['small', 2_000], ['big', 180_000]) {
                http => "legacy_redirect_map $map;");
 
     read_through($map);
-    is cached($map), in_pages($map),
-       "$name map: all of it cached before nginx -t";
+    all_cached($map, "$name map: all of it cached before nginx -t");
     my ($rc, undef, $err) = nginx($dir, '-t');
     is $rc, 0, "$name map: nginx -t accepts it" or diag $err;
-    is cached($map), in_pages($map), '... and leaves it all cached';
+    all_cached($map, '... and leaves it all cached');
 
     ($rc, undef, $err) = nginx($dir);
     is $rc, 0, "$name map: nginx starts" or diag $err;
@@ -107,8 +117,7 @@ for my $case (['small', 2_000], ['big', 180_000]) {
     # rebuilt with more entries (written, fsync()ed and renamed by the
     # tool: clean pages in the cache), then reloaded
     @old = build_or_die($name, $n + 50);
-    is cached($map), in_pages($map),
-       "$name map rebuilt: the new file is all cached";
+    all_cached($map, "$name map rebuilt: the new file is all cached");
     my $log0 = length(slurp("$dir/logs/error.log") // '');
     nginx($dir, '-s', 'reload');
     my $log = wait_log($log0, qr/start worker process|\[emerg\]/);
