@@ -114,6 +114,61 @@ is_regular(const char *path)
 
 
 /*
+ * The file path of a site path: len bytes of url percent-decoded, as
+ * nginx decodes a request's path, into path (PATH_MAX bytes).  Returns
+ * its length, or 0 when no file can have it (too long, a NUL).
+ */
+static size_t
+file_path(const char *url, size_t len, char *path)
+{
+    size_t  i, n = 0;
+    int     hi, lo;
+
+    for (i = 0; i < len; i++) {
+        if (n + 1 >= PATH_MAX) {
+            return 0;
+        }
+
+        if (url[i] == '%' && i + 2 < len
+            && (hi = lrm_hex_digit((unsigned char) url[i + 1])) >= 0
+            && (lo = lrm_hex_digit((unsigned char) url[i + 2])) >= 0)
+        {
+            if (hi == 0 && lo == 0) {
+                return 0;
+            }
+            path[n++] = (char) (hi << 4 | lo);
+            i += 2;
+            continue;
+        }
+
+        path[n++] = url[i];
+    }
+    path[n] = '\0';
+
+    return n;
+}
+
+
+/*
+ * Whether the site serves the path (n bytes) as try_files $uri $uri/
+ * does: SITE/PATH, or SITE/PATH/index.html.  Returns 1 with the file.
+ */
+static int
+served_as_is(const char *site, const char *path, size_t n, char *file,
+    size_t size)
+{
+    snprintf(file, size, "%s%s", site, path);
+    if (path[n - 1] != '/' && is_regular(file)) {
+        return 1;
+    }
+
+    snprintf(file, size, "%s%s%sindex.html", site, path,
+             path[n - 1] == '/' ? "" : "/");
+    return is_regular(file);
+}
+
+
+/*
  * Whether a site path target exists in site: SITE/PATH, SITE/PATH/index.html
  * or SITE/PATH.html, where PATH is the target without its query string
  * or fragment, percent-decoded.
@@ -122,42 +177,14 @@ static int
 target_exists(const char *site, const char *target)
 {
     char    path[PATH_MAX], file[PATH_MAX + 16];
-    size_t  i, n = 0, len;
-    int     hi, lo;
+    size_t  n;
 
-    len = strcspn(target, "?#");
-
-    for (i = 0; i < len; i++) {
-        if (n + 1 >= sizeof(path)) {
-            return 0;
-        }
-
-        if (target[i] == '%' && i + 2 < len
-            && (hi = lrm_hex_digit((unsigned char) target[i + 1])) >= 0
-            && (lo = lrm_hex_digit((unsigned char) target[i + 2])) >= 0)
-        {
-            if (hi == 0 && lo == 0) {
-                return 0;                   /* no file has a NUL */
-            }
-            path[n++] = (char) (hi << 4 | lo);
-            i += 2;
-            continue;
-        }
-
-        path[n++] = target[i];
-    }
-    path[n] = '\0';
-
-    if (path[n - 1] != '/') {
-        snprintf(file, sizeof(file), "%s%s", site, path);
-        if (is_regular(file)) {
-            return 1;
-        }
+    n = file_path(target, strcspn(target, "?#"), path);
+    if (n == 0) {
+        return 0;
     }
 
-    snprintf(file, sizeof(file), "%s%s%sindex.html", site, path,
-             path[n - 1] == '/' ? "" : "/");
-    if (is_regular(file)) {
+    if (served_as_is(site, path, n, file, sizeof(file))) {
         return 1;
     }
 
@@ -178,45 +205,17 @@ target_exists(const char *site, const char *target)
 
 /*
  * The file of the site that a legacy key would be served from if there
- * were no redirect: SITE/KEY, or SITE/KEY/index.html (what try_files
- * $uri $uri/ finds), KEY percent-decoded.  Returns 1 with it in file.
+ * were no redirect (SITE/KEY, or SITE/KEY/index.html).  Returns 1 with
+ * it in file.
  */
 static int
 key_is_page(const char *site, const char *key, char *file, size_t size)
 {
     char    path[PATH_MAX];
-    size_t  i, n = 0, len = strlen(key);
-    int     hi, lo;
+    size_t  n;
 
-    for (i = 0; i < len; i++) {
-        if (n + 1 >= sizeof(path)) {
-            return 0;
-        }
-
-        if (key[i] == '%' && i + 2 < len
-            && (hi = lrm_hex_digit((unsigned char) key[i + 1])) >= 0
-            && (lo = lrm_hex_digit((unsigned char) key[i + 2])) >= 0)
-        {
-            if ((hi == 0 && lo == 0) || (hi == 2 && lo == 15)) {
-                return 0;           /* no file has a NUL, or "%2F" */
-            }
-            path[n++] = (char) (hi << 4 | lo);
-            i += 2;
-            continue;
-        }
-
-        path[n++] = key[i];
-    }
-    path[n] = '\0';
-
-    snprintf(file, size, "%s%s", site, path);
-    if (path[n - 1] != '/' && is_regular(file)) {
-        return 1;
-    }
-
-    snprintf(file, size, "%s%s%sindex.html", site, path,
-             path[n - 1] == '/' ? "" : "/");
-    return is_regular(file);
+    n = file_path(key, strlen(key), path);
+    return n > 0 && served_as_is(site, path, n, file, size);
 }
 
 

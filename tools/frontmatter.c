@@ -102,7 +102,16 @@ line_is_marker(const char *line, size_t len, const char *marker)
 }
 
 static int
-line_opens(const char *line, size_t len)
+line_closes(const char *line, size_t len)
+{
+    return line_is_marker(line, len, "---")
+           || line_is_marker(line, len, "...");
+}
+
+/* The kind of front matter a first line opens, after an optional byte
+ * order mark: '-' (YAML), '+' (TOML), '{' (JSON), or 0 for none. */
+static int
+opening_kind(const char *line, size_t len)
 {
     size_t  bom = sizeof(UTF8_BOM) - 1;
 
@@ -111,42 +120,7 @@ line_opens(const char *line, size_t len)
         len -= bom;
     }
 
-    return line_is_marker(line, len, "---");
-}
-
-static int
-line_closes(const char *line, size_t len)
-{
-    return line_is_marker(line, len, "---")
-           || line_is_marker(line, len, "...");
-}
-
-/* The first line without a byte order mark and trailing blanks. */
-static void
-trim_line(const char **line, size_t *len)
-{
-    size_t  bom = sizeof(UTF8_BOM) - 1;
-
-    if (*len >= bom && memcmp(*line, UTF8_BOM, bom) == 0) {
-        *line += bom;
-        *len -= bom;
-    }
-
-    while (*len > 0 && ((*line)[*len - 1] == '\r' || (*line)[*len - 1] == ' '
-                        || (*line)[*len - 1] == '\t'))
-    {
-        (*len)--;
-    }
-}
-
-/* The kind of front matter a first line opens: '-' (YAML), '+' (TOML),
- * '{' (JSON), or 0 for none. */
-static int
-opening_kind(const char *line, size_t len)
-{
-    trim_line(&line, &len);
-
-    if (line_opens(line, len)) {
+    if (line_is_marker(line, len, "---")) {
         return '-';
     }
     if (line_is_marker(line, len, "+++")) {
@@ -159,12 +133,8 @@ opening_kind(const char *line, size_t len)
 static int
 closes_kind(int kind, const char *line, size_t len)
 {
-    if (kind == '-') {
-        return line_closes(line, len);
-    }
-
-    trim_line(&line, &len);
-    return line_is_marker(line, len, "+++");
+    return kind == '-' ? line_closes(line, len)
+                       : line_is_marker(line, len, "+++");
 }
 
 /* Where a JSON front matter is in its object, from one line to the next:

@@ -216,23 +216,6 @@ find_legacy_urls(const collector_t *c, const frontmatter_t *fm,
     return failed ? -1 : 0;
 }
 
-/* Whether the post is in a "_drafts" folder, at any depth: Jekyll's
- * drafts, which are never published. */
-static int
-in_drafts_folder(const char *path)
-{
-    const char  *p = path;
-
-    while ((p = strstr(p, "_drafts/")) != NULL) {
-        if (p == path || p[-1] == '/') {
-            return 1;
-        }
-        p++;
-    }
-
-    return 0;
-}
-
 /*
  * Whether the post is unpublished: "published" false or "draft" true.
  * Returns 1 or 0, or -1 when one of them is neither a boolean nor null
@@ -377,7 +360,8 @@ collect_post(const collector_t *c, reader_t *rd, const frontmatter_t *fm,
         return 0;
     }
 
-    job->unpublished = rc || in_drafts_folder(job->path);
+    /* Jekyll never publishes its drafts */
+    job->unpublished = rc || walk_path_in_folder(job->path, "_drafts");
 
     if (!job->unpublished) {
         rc = template_expand(&c->template, fm, job->path, &target, diag);

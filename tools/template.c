@@ -8,6 +8,7 @@
 
 #include "dates.h"
 #include "template.h"
+#include "walk.h"
 
 #define EXPAND_OK       0
 #define EXPAND_ERROR   -1
@@ -312,26 +313,6 @@ is_bundle_stem(const char *stem, size_t len)
            || (base == 6 && memcmp(stem, "_index", 6) == 0);
 }
 
-/* Whether the file at path (name is its last part) is in a "_posts"
- * folder, at any depth: where Jekyll keeps its posts. */
-static int
-in_jekyll_posts(const char *path, const char *name)
-{
-    const char  *p;
-
-    if (name - path >= 7 && memcmp(path, "_posts/", 7) == 0) {
-        return 1;
-    }
-
-    for (p = path; p + 8 <= name; p++) {
-        if (memcmp(p, "/_posts/", 8) == 0) {
-            return 1;
-        }
-    }
-
-    return 0;
-}
-
 /* Reads 1 to max digits at p (up to end); returns how many, 0 if none. */
 static size_t
 read_digits(const char *p, const char *end, size_t max, int *value)
@@ -360,7 +341,7 @@ jekyll_date_prefix(const char *path, const char *name, size_t stem_len,
     const char  *p = name, *end = name + stem_len;
     size_t       n;
 
-    if (!in_jekyll_posts(path, name)) {
+    if (!walk_path_in_folder(path, "_posts")) {
         return 0;
     }
 

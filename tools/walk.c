@@ -104,6 +104,21 @@ is_other_file(const char *name, size_t len)
 
 /* ---- folders and their paths ---- */
 
+int
+walk_path_in_folder(const char *path, const char *folder)
+{
+    const char  *p, *next;
+    size_t       len = strlen(folder);
+
+    for (p = path; (next = strchr(p, '/')) != NULL; p = next + 1) {
+        if ((size_t) (next - p) == len && memcmp(p, folder, len) == 0) {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
 void
 walk_dir_ref(walk_dir_t *dir)
 {

@@ -74,5 +74,11 @@ size_t walk_path_len(const walk_dir_t *dir, size_t name_len);
 void walk_path(const walk_dir_t *dir, const char *name, size_t name_len,
     char *out);
 
+/*
+ * Whether a folder of path is named folder, at any depth ("_posts" in
+ * "site/_posts/2023/a.md"): the path's last part, its file, is not one.
+ */
+int walk_path_in_folder(const char *path, const char *folder);
+
 
 #endif /* WALK_H */
