@@ -31,7 +31,8 @@ MODULE    := $(BUILD)/ngx_http_legacy_redirect_module.so
 
 # the tool's sources that the content-reader unit test links
 POSTS_SRCS := tools/posts.c tools/walk.c tools/frontmatter.c tools/dates.c \
-              tools/template.c tools/diag.c tools/yamlerr.c
+              tools/template.c tools/diag.c tools/yamlerr.c \
+              include/lrmap_normalize.c
 
 UNIT_TESTS := $(BUILD)/test_lrmap $(BUILD)/test_posts
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dates.h"
+#include "lrmap.h"
 #include "template.h"
 #include "walk.h"
 
@@ -145,13 +146,51 @@ read_placeholder(const char *text, const char *p, diag_t *diag)
     return (size_t) (close - p + 1);
 }
 
+/*
+ * What in the template's own text no page's path has: an empty segment
+ * ("//", after the scheme of an absolute template) or a dot segment.
+ * NULL when there is none.
+ */
+static const char *
+bad_template_text(const char *text)
+{
+    const char  *p = text;
+    size_t       len;
+
+    if (strncmp(p, "http://", 7) == 0 || strncmp(p, "https://", 8) == 0) {
+        p = strstr(p, "//") + 2;
+    }
+
+    if (strstr(p, "//") != NULL) {
+        return "an empty segment (\"//\")";
+    }
+
+    len = strlen(p);
+
+    if (strstr(p, "/./") != NULL || strstr(p, "/../") != NULL
+        || (len >= 2 && strcmp(p + len - 2, "/.") == 0)
+        || (len >= 3 && strcmp(p + len - 3, "/..") == 0))
+    {
+        return "a dot segment";
+    }
+
+    return NULL;
+}
+
 int
 template_compile(template_t *t, const char *text, diag_t *diag)
 {
-    const char  *p = text, *start = text;
+    const char  *p = text, *start = text, *bad;
     size_t       len;
 
     memset(t, 0, sizeof(template_t));
+
+    bad = bad_template_text(text);
+    if (bad != NULL) {
+        diag_error(diag, NULL, 0, 0, "target template '%s' has %s", text,
+                   bad);
+        return -1;
+    }
 
     while (*p != '\0') {
         if (*p == '}') {
@@ -495,13 +534,17 @@ field_value(const frontmatter_t *fm, const template_part_t *part,
 
 static int
 expand_part(const template_part_t *part, const post_date_t *date,
-    const frontmatter_t *fm, const char *path, strbuf_t *b, diag_t *diag)
+    const frontmatter_t *fm, const char *path, strbuf_t *b,
+    value_origin_t *origin, diag_t *diag)
 {
-    value_origin_t   origin = { part->text, 1, 0 };
     const char      *value = NULL;
     size_t           len = 0;
     char             number[8];
     int              rc;
+
+    origin->placeholder = part->text;
+    origin->line = 1;
+    origin->column = 0;
 
     switch (part->kind) {
     case TEMPLATE_TEXT:
@@ -524,32 +567,166 @@ expand_part(const template_part_t *part, const post_date_t *date,
         break;
 
     case TEMPLATE_SLUG:
-        rc = slug_value(fm, path, &value, &len, &origin, diag);
+        rc = slug_value(fm, path, &value, &len, origin, diag);
         if (rc != EXPAND_OK) {
             return rc;
         }
         break;
 
     case TEMPLATE_FIELD:
-        rc = field_value(fm, part, &value, &len, &origin, diag);
+        rc = field_value(fm, part, &value, &len, origin, diag);
         if (rc != EXPAND_OK) {
             return rc;
         }
         break;
     }
 
-    return add_value(b, value, len, &origin, path, diag);
+    return add_value(b, value, len, origin, path, diag);
+}
+
+/*
+ * Whether a path segment is "." or ".." (also spelt with "%2e", as
+ * browsers read it): a browser drops it, or the segment before it,
+ * before it asks for the page.
+ */
+static int
+is_dot_segment(const char *s, size_t len)
+{
+    size_t  dots = 0;
+
+    while (len > 0) {
+        if (s[0] == '.') {
+            s++;
+            len--;
+
+        } else if (len >= 3 && s[0] == '%' && s[1] == '2'
+                   && (s[2] == 'e' || s[2] == 'E'))
+        {
+            s += 3;
+            len -= 3;
+
+        } else {
+            return 0;
+        }
+
+        dots++;
+    }
+
+    return dots == 1 || dots == 2;
+}
+
+/*
+ * Finds the first segment of a new path that is no page's segment: an
+ * empty one between two slashes, or a dot segment.  Returns 1 with *at
+ * and *len set to it (without its slashes), else 0.
+ */
+static int
+find_bad_segment(const char *url, size_t *at, size_t *len)
+{
+    const char  *path, *p, *end, *slash;
+    size_t       path_len;
+
+    if (url[0] == '/') {
+        path = url;
+        path_len = strlen(url);
+
+    } else {
+        path = lrm_url_path(url, strlen(url), &path_len);
+        if (path == NULL || path_len == 0) {
+            return 0;
+        }
+    }
+
+    end = path + strcspn(path, "?#");
+    if (end > path + path_len) {
+        end = path + path_len;
+    }
+
+    for (p = path + 1; p <= end; p = slash + 1) {
+        slash = memchr(p, '/', (size_t) (end - p));
+
+        *at = (size_t) (p - url);
+        *len = (size_t) ((slash != NULL ? slash : end) - p);
+
+        if ((slash != NULL && *len == 0) || is_dot_segment(p, *len)) {
+            return 1;
+        }
+
+        if (slash == NULL) {
+            break;
+        }
+    }
+
+    return 0;
+}
+
+/*
+ * Reports a new path with an empty or dot segment at the value that made
+ * it, found by expanding the template again part by part; at the post
+ * when the template's own text made it.
+ */
+static int
+report_bad_segment(const template_t *t, const post_date_t *date,
+    const frontmatter_t *fm, const char *path, const char *url, size_t at,
+    size_t len, diag_t *diag)
+{
+    strbuf_t        b = { NULL, 0, 0 };
+    value_origin_t  origin, found = { NULL, 0, 0 };
+    size_t          i, start;
+    char            shown[256], seg[40];
+    int             rc = EXPAND_OK;
+
+    for (i = 0; i < t->count && found.placeholder == NULL; i++) {
+        start = b.len;
+        rc = expand_part(&t->parts[i], date, fm, path, &b, &origin, diag);
+        if (rc != EXPAND_OK) {
+            break;
+        }
+
+        /* the segment and the slashes around it */
+        if (t->parts[i].kind != TEMPLATE_TEXT && b.len > start
+            && start <= at + len && b.len > at - 1)
+        {
+            found = origin;
+        }
+    }
+
+    free(b.data);
+    if (rc != EXPAND_OK) {
+        return rc;
+    }
+
+    diag_printable(url, strlen(url), shown, sizeof(shown));
+
+    if (len == 0) {
+        snprintf(seg, sizeof(seg), "an empty segment (\"//\")");
+    } else {
+        snprintf(seg, sizeof(seg), "the dot segment \"%.*s\"", (int) len,
+                 url + at);
+    }
+
+    if (found.placeholder != NULL) {
+        diag_error(diag, path, found.line, found.column, "the value for "
+                   "{%s} gives the new path \"%s\", which has %s",
+                   found.placeholder, shown, seg);
+    } else {
+        diag_error(diag, path, 0, 0, "the template gives the new path "
+                   "\"%s\", which has %s", shown, seg);
+    }
+
+    return EXPAND_ERROR;
 }
 
 int
 template_expand(const template_t *t, const frontmatter_t *fm,
     const char *path, char **out, diag_t *diag)
 {
-    post_date_t  date = { 0, 0, 0 };
-    strbuf_t     b = { NULL, 0, 0 };
-    size_t       i;
-    int          rc;
-    char         shown[16];
+    post_date_t     date = { 0, 0, 0 };
+    strbuf_t        b = { NULL, 0, 0 };
+    value_origin_t  origin;
+    size_t          i, at, len;
+    int             rc;
+    char            shown[16];
 
     *out = NULL;
 
@@ -580,11 +757,17 @@ template_expand(const template_t *t, const frontmatter_t *fm,
     }
 
     for (i = 0; i < t->count; i++) {
-        rc = expand_part(&t->parts[i], &date, fm, path, &b, diag);
+        rc = expand_part(&t->parts[i], &date, fm, path, &b, &origin, diag);
         if (rc != EXPAND_OK) {
             free(b.data);
             return rc;
         }
+    }
+
+    if (find_bad_segment(b.data, &at, &len)) {
+        rc = report_bad_segment(t, &date, fm, path, b.data, at, len, diag);
+        free(b.data);
+        return rc;
     }
 
     *out = b.data;

@@ -12,7 +12,9 @@
  * and '-'.  The template's own text is copied as it is; substituted
  * values are percent-encoded where a URL path needs it (space, bytes
  * from 0x80, " < > \ ^ ` { | } # ? and a '%' not starting an escape),
- * '/' is kept, and a control character in a value is an error.
+ * '/' is kept, and a control character in a value is an error, as is a
+ * value that gives the path an empty segment ("//") or a dot segment.
+ * The template's own text may have neither (template_compile()).
  */
 
 #ifndef TEMPLATE_H

@@ -137,6 +137,33 @@ subtest 'slugs: the front matter\'s own, Hugo bundles and sections' => sub {
         'slugs as the site makes them');
 };
 
+subtest 'a value that gives the new path an empty or dot segment is refused' => sub {
+    my $d = content();
+    # a slug that is a whole path, as some importers write it
+    write_post($d, 'whole.md', "publishDate: 2016-03-27\n"
+               . "slug: /2016/03/calc.html\nlegacyUrl: /2016/03/calc.html\n");
+    write_post($d, 'up.md', "publishDate: 2016-03-28\nslug: ../../etc\n"
+               . "legacyUrl: /2016/03/up.html\n");
+    write_post($d, 'escaped.md', "publishDate: 2016-03-29\n"
+               . "slug: 'a/%2e%2E'\nlegacyUrl: /2016/03/esc.html\n");
+    write_post($d, 'fine.md', "publishDate: 2016-03-30\nslug: a/b...c\n"
+               . "legacyUrl: /2016/03/fine.html\n");
+    my ($rc, $err) = build($d);
+    is $rc, 1, 'exit 1';
+    like $err, qr{whole\.md:3:7: error: the value for \{slug\} gives the new path "/2016/03//2016/03/calc\.html", which has an empty segment \("//"\)},
+        'an empty segment, named at the slug';
+    like $err, qr{up\.md:3:7: error: the value for \{slug\} gives the new path "/2016/03/\.\./\.\./etc", which has the dot segment "\.\."},
+        'a dot segment';
+    like $err, qr{escaped\.md:3:7: error: .* which has the dot segment "%2e%2E"},
+        'a dot segment spelt with escapes';
+    unlike $err, qr{fine\.md}, 'dots inside a segment are fine';
+    ok !-e "$d.map", 'no map written';
+
+    unlink "$d/$_" for qw(whole.md up.md escaped.md);
+    builds_to($d, [], ["/2016/03/fine.html\t/2016/03/a/b...c\t301"],
+              'a slug with a slash inside still builds');
+};
+
 subtest 'a legacy URL that is the home page or needs its query is refused' => sub {
     my $d = content();
     write_post($d, 'wp.md', "publishDate: 2023-01-01\nlegacyUrl: '/?p=123'\n");

@@ -741,6 +741,10 @@ test_bad_templates(void)
         { "/{}/x", "invalid placeholder '{}'" },
         { "/{a b}/x", "invalid placeholder '{a b}'" },
         { "/{9lives}", "invalid placeholder '{9lives}'" },
+        { "/blog//{slug}", "has an empty segment (\"//\")" },
+        { "https://new.example//{slug}", "has an empty segment" },
+        { "/blog/../{slug}", "has a dot segment" },
+        { "/{slug}/.", "has a dot segment" },
     };
     run_t   r;
     size_t  i;
