@@ -46,10 +46,11 @@
 static const char  build_help[] =
     "Usage: redirect-map build [OPTIONS] [DIR...] [-o FILE]\n"
     "\n"
-    "Reads every post (*.md, *.markdown, *.mdx, *.mdoc starting with a\n"
-    "'---' front matter block) under each DIR, and writes one map with a\n"
-    "redirect from each legacy URL to the post's new path, plus the\n"
-    "rules, redirects and imported lists of the configuration file.\n"
+    "Reads every post (*.md, *.markdown, *.mdx, *.html, *.Rmd, *.qmd,\n"
+    "*.adoc and other content files starting with a '---' front matter\n"
+    "block) under each DIR, and writes one map with a redirect from\n"
+    "each legacy URL to the post's new path, plus the rules, redirects\n"
+    "and imported lists of the configuration file.\n"
     "\n"
     COMMON_OPTIONS_HELP
     "  -o, --output FILE      the map to write (replaced atomically)\n"

@@ -66,8 +66,18 @@ typedef struct {
     size_t         capacity;
 } walk_names_t;
 
+/*
+ * The content files of the site generators that read front matter:
+ * Markdown under its many names (Jekyll's markdown_ext, Astro's MDX and
+ * Markdoc), HTML (what jekyll-import writes for Blogger's posts, and
+ * Hugo's HTML content), R Markdown and Quarto (blogdown, Quarto blogs),
+ * AsciiDoc, reStructuredText and Textile (Hugo, Jekyll), and Eleventy's
+ * Nunjucks and Liquid.  Those without a '---' first line are no posts.
+ */
 static const char *const post_extensions[] = {
-    ".md", ".markdown", ".mdx", ".mdoc"
+    ".md", ".markdown", ".mdx", ".mdoc", ".mkd", ".mkdn", ".mkdown",
+    ".mdown", ".html", ".htm", ".rmd", ".rmarkdown", ".qmd", ".adoc",
+    ".asciidoc", ".rst", ".textile", ".njk", ".liquid"
 };
 
 static int

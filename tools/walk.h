@@ -1,7 +1,9 @@
 /*
  * walk.h - finding post files in content folders.
  *
- * Posts are regular files named *.md, *.markdown, *.mdx or *.mdoc.  The
+ * Posts are regular files named like the content files of the site
+ * generators (*.md, *.markdown, *.mdx, *.html, *.Rmd, *.qmd, *.adoc...:
+ * post_extensions in walk.c), in any case.  The
  * walk follows symbolic links but reads each folder once (folders are
  * remembered by device and inode), so a link back to a parent folder
  * cannot make it loop and a folder reached twice is not read twice.

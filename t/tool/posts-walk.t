@@ -119,6 +119,37 @@ subtest 'links, a fifo, a dangling link, hidden files' => sub {
         'hidden and non-post files are not read';
 };
 
+subtest 'the content files of other generators are posts too' => sub {
+    my $d = content();
+    # jekyll-import writes Blogger's posts as .html; blogdown, Quarto,
+    # Hugo's AsciiDoc and Eleventy's Nunjucks have front matter too
+    my %post = (
+        '_posts/2013-06-02-functions.html' => 'functions',
+        'blog/index.Rmd'                   => 'blog',
+        'notes/q/index.qmd'                => 'q',
+        'docs/a.adoc'                      => 'a',
+        'docs/b.MKD'                       => 'b',
+        'pages/n.njk'                      => 'n',
+    );
+    my (@want, $i);
+    for my $rel (sort keys %post) {
+        $i++;
+        write_post($d, "posts/$rel", "date: 2013-06-0$i\n"
+                   . "legacyUrl: /2013/06/old-$i.html\n");
+        push @want, "/2013/06/old-$i.html\t/2013/06/$post{$rel}\t301";
+    }
+    # built pages and layouts: HTML without front matter is no post
+    write_post($d, 'posts/_site/2013/06/functions.html',
+               "<!doctype html>\n<title>x</title>\n", raw => 1);
+    write_post($d, 'posts/_layouts/default.html', "layout: base\n");
+
+    my ($rc, $err, $dump) = build($d, "$d/posts");
+    is $rc, 0, 'exit 0' or diag $err;
+    like $err, qr/^redirect-map: 8 files read, 6 redirects written, 1 posts skipped/,
+        'the layout is a post without a legacy URL, the built page no post';
+    is $dump, join('', map { "$_\n" } sort @want), 'each gives its redirect';
+};
+
 subtest 'links to nothing: ignored when named like a file that is no post' => sub {
     my $d = content();
     write_post($d, 'posts/a.md', "date: 2023-01-01\nlegacyUrl: /a.html\n");
