@@ -51,6 +51,7 @@ typedef struct {
     config_t         cfg;
     int              have_cfg;
     post_list_t      posts;
+    size_t           own_paths;   /* legacy URLs already their post's path */
     redirect_list_t  list;
     rule_list_t      rules;
     diag_t           diag;

@@ -246,7 +246,11 @@ merge_config(build_t *b)
 typedef struct {
     redirect_list_t  *list;
     diag_t            diag;         /* captures */
+    size_t            own_paths;    /* legacy URLs that are their page's */
 } post_sink_t;
+
+/* how many legacy URLs that are their page's own path are named */
+#define OWN_PATHS_NAMED  10
 
 
 static int
@@ -256,6 +260,18 @@ add_post_redirect(const post_redirect_t *p, void *ctx)
     unsigned      status;
 
     status = p->unpublished ? STATUS_GONE : STATUS_MOVED;
+
+    if (p->target[0] != '\0' && redirects_is_own_path(p->legacy, p->target))
+    {
+        if (sink->own_paths++ < OWN_PATHS_NAMED) {
+            diag_warning(&sink->diag, p->file, p->line, p->column,
+                         "legacy URL \"%s\" is the post's own new path: "
+                         "no redirect needed", p->legacy);
+        }
+
+        return redirects_add_page(sink->list, p->target, p->file) != 0
+               ? -1 : 0;
+    }
 
     /* the entry first: the page can then share its target's copy */
     if (redirects_add(sink->list, p->legacy, p->target, status, p->file,
@@ -574,10 +590,17 @@ progress_hook(size_t files, void *ctx)
 static void
 report_empty(build_t *b)
 {
+    char  own[64] = "";
+
+    if (b->own_paths > 0) {
+        snprintf(own, sizeof(own), " other than %zu that %s the post's "
+                 "own path", b->own_paths, b->own_paths == 1 ? "is" : "are");
+    }
+
     diag_error(&b->diag, NULL, 0, 0, "nothing to redirect: %zu file%s "
-               "read, none with a legacy URL in \"%s\"%s; --allow-empty "
-               "accepts an empty result", b->posts.files_read,
-               b->posts.files_read == 1 ? "" : "s", b->opt.key,
+               "read, none with a legacy URL in \"%s\"%s%s; "
+               "--allow-empty accepts an empty result", b->posts.files_read,
+               b->posts.files_read == 1 ? "" : "s", b->opt.key, own,
                b->have_cfg ? ", and the configuration adds no redirect "
                "or rule" : "");
 }
@@ -661,6 +684,13 @@ build_collect(build_t *b)
         diag_replay(&b->diag, &later);
     }
     diag_capture_free(&later);
+
+    b->own_paths = sink.own_paths;
+    if (sink.own_paths > OWN_PATHS_NAMED) {
+        diag_warning(&b->diag, NULL, 0, 0, "%zu more legacy URLs are their "
+                     "post's own new path: no redirect needed",
+                     sink.own_paths - OWN_PATHS_NAMED);
+    }
 
     if (rc != 0
         || (b->have_cfg

@@ -478,6 +478,30 @@ push(redirect_list_t *list, const redirect_t *r)
 
 
 int
+redirects_is_own_path(const char *legacy, const char *target)
+{
+    char         key[LRM_MAX_KEY], target_key[LRM_MAX_KEY];
+    const char  *path;
+    size_t       path_len;
+    long         n, m;
+
+    if (target[0] != '/') {
+        return 0;
+    }
+
+    path = legacy_path(legacy, strlen(legacy), &path_len);
+    if (path == NULL) {
+        return 0;
+    }
+
+    n = lrm_normalize_path(path, path_len, key, 0);
+    m = lrm_normalize_path(target, strlen(target), target_key, 0);
+
+    return n > 1 && n == m && memcmp(key, target_key, (size_t) n) == 0;
+}
+
+
+int
 redirects_add(redirect_list_t *list, const char *legacy, const char *target,
     unsigned status, const char *file, unsigned line, unsigned column,
     diag_t *diag)

@@ -78,6 +78,15 @@ typedef struct {
 } redirect_list_t;
 
 /*
+ * Whether a post's legacy URL is already its new path: the two normalised
+ * alike are the same bytes.  Such a URL needs no redirect (a site that
+ * kept Blogger's paths).  Case counts even for a caseless list: there,
+ * two paths that differ in case would loop, which redirects_check()
+ * reports.
+ */
+int redirects_is_own_path(const char *legacy, const char *target);
+
+/*
  * Adds legacy -> target.  legacy is a path or an absolute http(s) URL;
  * target a site path or an absolute http(s) URL ("" for a 410).  Reports
  * and skips an unusable URL.  Returns 0, 1 when reported, or -1 when out

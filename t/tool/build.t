@@ -351,11 +351,57 @@ subtest 'loops and URLs that are not paths' => sub {
                . "legacyUrl: /a b.html\n");
     my ($rc, $err) = build($d);
     is $rc, 1, 'exit 1';
-    like $err, qr{self\.md:3:\d+: error: .*redirects to itself}, 'loop';
+    like $err, qr{self\.md:3:12: warning: legacy URL "/2020/01/self" is the post's own new path: no redirect needed},
+        'a legacy URL that is its own post\'s path is no loop, and said';
     like $err, qr{rel\.md:3:\d+: error: .*neither a path}, 'relative URL';
     like $err, qr{ftp\.md:3:\d+: error: .*neither a path}, 'other scheme';
     like $err, qr{space\.md:3:\d+: error: .*spaces}, 'space';
-    like $err, qr/4 errors, .* not written/, 'all errors in one run';
+    like $err, qr/3 errors, .* not written/, 'all errors in one run';
+};
+
+subtest 'legacy URLs that are already their post\'s path need no redirect' => sub {
+    my $d = content();
+    # a site that kept Blogger's paths for most posts, not for all
+    for my $i (1 .. 12) {
+        write_post($d, "kept$i.md", "publishDate: 2010-01-$i\n"
+                   . "legacyUrl: http://old.example/2010/01/kept$i.html?m=1\n");
+    }
+    write_post($d, 'moved.md', "publishDate: 2010-02-01\n"
+               . "legacyUrl: /2010/02/old-name.html\n");
+    my $err = builds_to($d, ['-t', '/{year}/{month}/{slug}.html'],
+                        ["/2010/02/old-name.html\t/2010/02/moved.html\t301"],
+                        'only the post that moved is redirected');
+    my @named = $err =~ /warning: legacy URL "[^"]+" is the post's own new path/g;
+    is scalar @named, 10, 'ten are named';
+    like $err, qr{kept1\.md:3:12: warning: legacy URL "http://old\.example/2010/01/kept1\.html\?m=1" is the post's own new path: no redirect needed},
+        'at the legacy URL';
+    like $err, qr{^redirect-map: warning: 2 more legacy URLs are their post's own new path}m,
+        'the rest counted';
+
+    # the kept paths are still live pages: another post cannot take one
+    write_post($d, 'taker.md', "publishDate: 2010-03-01\n"
+               . "legacyUrl: /2010/01/kept3.html\n");
+    my ($rc, $err2) = build($d, '-t', '/{year}/{month}/{slug}.html');
+    is $rc, 1, 'a redirect from a kept page: exit 1';
+    like $err2, qr{taker\.md:3:12: error: legacy URL "/2010/01/kept3\.html" is the new path of a post \(\S*kept3\.md\)},
+        'it would hide the page';
+    unlink "$d/taker.md";
+
+    # in a caseless map a path that differs in case only would loop
+    write_post($d, 'Case.md', "publishDate: 2010-04-01\nslug: case\n"
+               . "legacyUrl: /2010/04/Case.html\n");
+    ($rc, $err2) = build($d, '-i', '-t', '/{year}/{month}/{slug}.html');
+    is $rc, 1, 'caseless, differing in case: exit 1';
+    like $err2, qr{Case\.md:4:12: error: legacy URL "/2010/04/case\.html" redirects to itself},
+        'still a loop';
+
+    # nothing but kept paths: nothing to redirect, and said why
+    my $e = content();
+    write_post($e, 'k.md', "publishDate: 2010-01-01\nlegacyUrl: /2010/01/k.html\n");
+    ($rc, $err2) = build($e, '-t', '/{year}/{month}/{slug}.html');
+    is $rc, 1, 'exit 1';
+    like $err2, qr{nothing to redirect: 1 file read, none with a legacy URL in "legacyUrl" other than 1 that is the post's own path},
+        'the empty result names the kept paths';
 };
 
 subtest 'YAML errors and missing template fields' => sub {
