@@ -58,6 +58,7 @@ typedef struct {
     progress_t       progress;
     struct timespec  start;
     char           **dirs;      /* the configuration's content, copied */
+    char            *keys;      /* -k given more than once, joined */
     diag_hook_pt     hook;      /* more to do with each message, or NULL */
     void            *hook_ctx;
 } build_t;

@@ -30,7 +30,8 @@
     "                         in the current folder, when it exists);\n" \
     "                         options and DIRs given here override it\n" \
     "  -k, --key NAME         front-matter field with the legacy URL(s)\n" \
-    "                         (default: " DEFAULT_KEY ")\n" \
+    "                         (default: " DEFAULT_KEY "); given again, or\n" \
+    "                         as NAME,NAME, every field named is read\n" \
     "  -t, --target TEMPLATE  new path of a post (default:\n" \
     "                         " DEFAULT_TARGET "); {year} {month} {day}\n" \
     "                         come from publishDate, date or pubDate (the\n" \
@@ -94,6 +95,32 @@ static const char  check_help[] =
     "nowhere), 2 usage error, 3 I/O error.\n";
 
 
+/* -k given again adds its fields to the earlier ones' */
+static int
+add_key(build_t *b, const char *key)
+{
+    size_t   len;
+    char    *keys;
+
+    if (b->opt.key == NULL) {
+        b->opt.key = key;
+        return 0;
+    }
+
+    len = strlen(b->opt.key) + 1 + strlen(key) + 1;
+    keys = malloc(len);
+    if (keys == NULL) {
+        return -1;
+    }
+
+    snprintf(keys, len, "%s,%s", b->opt.key, key);
+    free(b->keys);
+    b->keys = keys;
+    b->opt.key = keys;
+    return 0;
+}
+
+
 int
 build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
 {
@@ -139,7 +166,12 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
         case 'o': opt->output = optarg; break;
         case 's': opt->site = optarg; break;
         case 'j': opt->json = 1; break;
-        case 'k': opt->key = optarg; break;
+        case 'k':
+            if (add_key(b, optarg) != 0) {
+                fprintf(stderr, "redirect-map: out of memory\n");
+                return -1;
+            }
+            break;
         case 't': opt->target = optarg; break;
         case 'c': opt->config = optarg; break;
         case 'i': opt->ignore_case = 1; break;
@@ -164,9 +196,10 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
     opt->dirs = argv + optind;
     opt->ndirs = (size_t) (argc - optind);
 
-    if (opt->key != NULL && opt->key[0] == '\0') {
-        fprintf(stderr, "redirect-map %s: empty --key\n"
-                "Try 'redirect-map %s --help'.\n", name, name);
+    if (opt->key != NULL && posts_keys_problem(opt->key) != NULL) {
+        fprintf(stderr, "redirect-map %s: --key '%s' has %s\n"
+                "Try 'redirect-map %s --help'.\n", name, opt->key,
+                posts_keys_problem(opt->key), name);
         return -1;
     }
 
@@ -736,6 +769,8 @@ build_free(build_t *b)
     config_free(&b->cfg);
     free(b->dirs);
     b->dirs = NULL;
+    free(b->keys);
+    b->keys = NULL;
 }
 
 
@@ -748,6 +783,7 @@ cmd_build(int argc, char **argv)
     int      rc;
 
     if (build_parse_options(&b, BUILD_MODE_BUILD, argc, argv) != 0) {
+        free(b.keys);
         return EXIT_USAGE;
     }
 

@@ -365,6 +365,7 @@ cmd_check(int argc, char **argv)
     int             rc;
 
     if (build_parse_options(&b, BUILD_MODE_CHECK, argc, argv) != 0) {
+        free(b.keys);
         return EXIT_USAGE;
     }
 

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "lrmap.h"
+#include "posts.h"
 #include "yamlerr.h"
 
 #define MAX_CONFIG_SIZE  ((size_t) 64 << 20)
@@ -267,6 +268,66 @@ string_of(ctx_t *c, const yaml_node_t *n, const char *what)
     }
 
     return (const char *) n->data.scalar.value;
+}
+
+
+/*
+ * key: one field name, several separated by commas, or a list of them.
+ * Returns 0 (also when reported), -1 when out of memory.
+ */
+static int
+read_key(ctx_t *c, const yaml_node_t *v)
+{
+    const yaml_node_t  *item;
+    const char         *name, *problem;
+    yaml_node_item_t   *i;
+    size_t              len = 0;
+    char               *keys;
+
+    if (v->type == YAML_SEQUENCE_NODE) {
+        for (i = v->data.sequence.items.start;
+             i < v->data.sequence.items.top; i++)
+        {
+            item = node(c, *i);
+            name = string_of(c, item, "an item of key");
+            if (name == NULL) {
+                return 0;
+            }
+            len += strlen(name) + 1;
+        }
+
+        keys = calloc(1, len + 1);
+        if (keys == NULL) {
+            return -1;
+        }
+
+        for (i = v->data.sequence.items.start;
+             i < v->data.sequence.items.top; i++)
+        {
+            item = node(c, *i);
+            if (keys[0] != '\0') {
+                strcat(keys, ",");
+            }
+            strcat(keys, (const char *) item->data.scalar.value);
+        }
+
+        free(c->cfg->key_text);
+        c->cfg->key_text = keys;
+        c->cfg->key = keys;
+
+    } else {
+        c->cfg->key = string_of(c, v, "key");
+    }
+
+    if (c->cfg->key != NULL) {
+        problem = posts_keys_problem(c->cfg->key);
+        if (problem != NULL) {
+            error_at(c, v, "key '%s' has %s", c->cfg->key, problem);
+            c->cfg->key = NULL;
+        }
+    }
+
+    return 0;
 }
 
 
@@ -700,11 +761,7 @@ read_top(ctx_t *c, yaml_node_t *root)
             break;
 
         case 1:
-            c->cfg->key = string_of(c, v, "key");
-            if (c->cfg->key && c->cfg->key[0] == '\0') {
-                error_at(c, v, "key is empty%s%s", "", "");
-                c->cfg->key = NULL;
-            }
+            rc = read_key(c, v);
             break;
 
         case 2:
@@ -812,6 +869,7 @@ config_free(config_t *cfg)
         free(cfg->imports[i].path);
     }
 
+    free(cfg->key_text);
     free(cfg->content);
     free(cfg->imports);
     free(cfg->rules);

@@ -66,7 +66,8 @@ typedef struct {
     config_path_t      *content;
     size_t              ncontent;
     int                 has_content;
-    const char         *key;         /* NULL: not set */
+    const char         *key;         /* NULL: not set; names, with ',' */
+    char               *key_text;    /* a list of key names, joined */
     const char         *target;
     char               *output;      /* resolved, NULL: not set */
     int                 ignore_case; /* -1: not set */

@@ -77,7 +77,9 @@ typedef struct {
 } reader_t;
 
 typedef struct {
-    const char    *key;
+    char          *key_text;        /* the keys, split at their commas */
+    const char    *keys[POSTS_MAX_KEYS];
+    size_t         nkeys;
     template_t     template;
     int            template_ok;     /* an invalid one is reported once */
 } collector_t;
@@ -127,7 +129,7 @@ legacy_add(legacy_list_t *list, const char *text, size_t len,
  * URL (reported), -2 when out of memory.
  */
 static int
-take_legacy_scalar(const collector_t *c, const frontmatter_t *fm,
+take_legacy_scalar(const char *key, const frontmatter_t *fm,
     const yaml_node_t *node, legacy_list_t *list, diag_t *diag)
 {
     const char  *text;
@@ -154,7 +156,7 @@ take_legacy_scalar(const collector_t *c, const frontmatter_t *fm,
     if (memchr(text, '\0', len) != NULL) {
         diag_error(diag, fm->file, frontmatter_line(node),
                    frontmatter_column(node), "%s contains a NUL character",
-                   c->key);
+                   key);
         return -1;
     }
 
@@ -162,31 +164,31 @@ take_legacy_scalar(const collector_t *c, const frontmatter_t *fm,
 }
 
 /*
- * The legacy URLs of a post: one scalar or a sequence of scalars.
+ * The legacy URLs of one field: one scalar or a sequence of scalars.
  * Returns 0 (the list may be empty), -1 on an invalid value (reported),
  * -2 when out of memory.
  */
 static int
-find_legacy_urls(const collector_t *c, const frontmatter_t *fm,
+find_legacy_urls_in(const char *key, const frontmatter_t *fm,
     legacy_list_t *list, diag_t *diag)
 {
     yaml_node_t  *node, *item;
     size_t        i, n;
     int           rc, failed = 0;
 
-    node = frontmatter_field(fm, c->key);
+    node = frontmatter_field(fm, key);
     if (node == NULL) {
         return 0;
     }
 
     if (node->type == YAML_SCALAR_NODE) {
-        return take_legacy_scalar(c, fm, node, list, diag);
+        return take_legacy_scalar(key, fm, node, list, diag);
     }
 
     if (node->type != YAML_SEQUENCE_NODE) {
         diag_error(diag, fm->file, frontmatter_line(node),
                    frontmatter_column(node), "%s is %s, not a URL or a "
-                   "list of URLs", c->key, frontmatter_kind(node));
+                   "list of URLs", key, frontmatter_kind(node));
         return -1;
     }
 
@@ -199,12 +201,33 @@ find_legacy_urls(const collector_t *c, const frontmatter_t *fm,
         if (item->type != YAML_SCALAR_NODE) {
             diag_error(diag, fm->file, frontmatter_line(item),
                        frontmatter_column(item), "item %zu of %s is %s, "
-                       "not a URL", i + 1, c->key, frontmatter_kind(item));
+                       "not a URL", i + 1, key, frontmatter_kind(item));
             failed = 1;
             continue;
         }
 
-        rc = take_legacy_scalar(c, fm, item, list, diag);
+        rc = take_legacy_scalar(key, fm, item, list, diag);
+        if (rc == -2) {
+            return -2;
+        }
+        if (rc != 0) {
+            failed = 1;
+        }
+    }
+
+    return failed ? -1 : 0;
+}
+
+/* The legacy URLs of a post, from each of its keys' fields in turn. */
+static int
+find_legacy_urls(const collector_t *c, const frontmatter_t *fm,
+    legacy_list_t *list, diag_t *diag)
+{
+    size_t  i;
+    int     rc, failed = 0;
+
+    for (i = 0; i < c->nkeys; i++) {
+        rc = find_legacy_urls_in(c->keys[i], fm, list, diag);
         if (rc == -2) {
             return -2;
         }
@@ -449,15 +472,19 @@ foreign_key_line(const char *text, size_t len, const char *key, int json)
 static void
 check_foreign(const collector_t *c, const frontmatter_t *fm, diag_t *diag)
 {
-    long  line;
+    size_t  i;
+    long    line;
 
-    line = foreign_key_line(fm->foreign_text, fm->foreign_len, c->key,
-                            fm->foreign[0] == 'J');
-    if (line >= 0) {
-        diag_error(diag, fm->file, fm->foreign_line + (unsigned) line, 0,
-                   "%s is set in %s front matter, which redirect-map does "
-                   "not read: write the front matter in YAML, between "
-                   "\"---\" lines", c->key, fm->foreign);
+    for (i = 0; i < c->nkeys; i++) {
+        line = foreign_key_line(fm->foreign_text, fm->foreign_len,
+                                c->keys[i], fm->foreign[0] == 'J');
+        if (line >= 0) {
+            diag_error(diag, fm->file, fm->foreign_line + (unsigned) line,
+                       0, "%s is set in %s front matter, which redirect-map "
+                       "does not read: write the front matter in YAML, "
+                       "between \"---\" lines", c->keys[i], fm->foreign);
+            return;
+        }
     }
 }
 
@@ -927,6 +954,78 @@ queue_post(walk_dir_t *dir, const char *name, size_t name_len, void *ctx)
 }
 
 
+const char *
+posts_keys_problem(const char *keys)
+{
+    const char  *p, *comma, *start, *end;
+    size_t       n = 0;
+
+    for (p = keys; ; p = comma + 1) {
+        comma = strchr(p, ',');
+        end = comma != NULL ? comma : p + strlen(p);
+
+        for (start = p; start < end && is_space(*start); start++) {
+            /* void */
+        }
+        while (end > start && is_space(end[-1])) {
+            end--;
+        }
+
+        if (end == start) {
+            return "an empty field name";
+        }
+        if (++n > POSTS_MAX_KEYS) {
+            return "more than " POSTS_MAX_KEYS_TEXT " field names";
+        }
+        if (comma == NULL) {
+            return NULL;
+        }
+    }
+}
+
+/*
+ * Splits the keys ("legacyUrl", "blogger_orig_url, redirect_from") into
+ * c->keys.  Returns 0, -1 when they are invalid (reported), -2 when out
+ * of memory (reported).
+ */
+static int
+split_keys(collector_t *c, const char *keys, diag_t *diag)
+{
+    const char  *problem;
+    char        *p, *comma, *end;
+
+    problem = posts_keys_problem(keys);
+    if (problem != NULL) {
+        diag_error(diag, NULL, 0, 0, "key '%s' has %s", keys, problem);
+        return -1;
+    }
+
+    c->key_text = strdup(keys);
+    if (c->key_text == NULL) {
+        out_of_memory(diag);
+        return -2;
+    }
+
+    for (p = c->key_text; p != NULL; p = comma != NULL ? comma + 1 : NULL) {
+        comma = strchr(p, ',');
+        if (comma != NULL) {
+            *comma = '\0';
+        }
+
+        while (is_space(*p)) {
+            p++;
+        }
+        for (end = p + strlen(p); end > p && is_space(end[-1]); end--) {
+            end[-1] = '\0';
+        }
+
+        c->keys[c->nkeys++] = p;
+    }
+
+    return 0;
+}
+
+
 int
 posts_collect(const char *const *dirs, size_t ndirs,
     const posts_options_t *opt, post_list_t *out, diag_t *diag)
@@ -937,7 +1036,6 @@ posts_collect(const char *const *dirs, size_t ndirs,
     int           rc, walk_rc;
 
     memset(&p, 0, sizeof(p));
-    p.proto.key = opt && opt->key ? opt->key : DEFAULT_KEY;
     target = opt && opt->target ? opt->target : DEFAULT_TARGET;
     p.opt = opt;
     p.out = out;
@@ -954,10 +1052,17 @@ posts_collect(const char *const *dirs, size_t ndirs,
         return 0;
     }
 
+    rc = split_keys(&p.proto, opt && opt->key ? opt->key : DEFAULT_KEY,
+                    diag);
+    if (rc != 0) {
+        return rc == -2 ? -1 : 0;
+    }
+
     /* an invalid template is reported once; the posts are still read so
      * that their own problems are reported too */
     rc = template_compile(&p.proto.template, target, diag);
     if (rc == -2) {
+        free(p.proto.key_text);
         return -1;
     }
     p.proto.template_ok = rc == 0;
@@ -968,6 +1073,7 @@ posts_collect(const char *const *dirs, size_t ndirs,
     }
     if (p.ring == NULL) {
         template_free(&p.proto.template);
+        free(p.proto.key_text);
         return out_of_memory(diag);
     }
 
@@ -1025,6 +1131,7 @@ posts_collect(const char *const *dirs, size_t ndirs,
     pthread_cond_destroy(&p.more);
     pthread_cond_destroy(&p.finished);
     template_free(&p.proto.template);
+    free(p.proto.key_text);
     return p.stopped || walk_rc != 0 ? -1 : 0;
 }
 

@@ -19,8 +19,13 @@ typedef struct {
     int        unpublished;     /* published: false or draft: true */
 } post_redirect_t;
 
+/* how many fields may hold legacy URLs ("blogger_orig_url,redirect_from") */
+#define POSTS_MAX_KEYS       8
+#define POSTS_MAX_KEYS_TEXT  "8"
+
 typedef struct {
-    const char  *key;           /* field holding legacy URLs: "legacyUrl" */
+    const char  *key;           /* fields holding legacy URLs, separated
+                                   by commas: "legacyUrl" */
     const char  *target;        /* template: "/{year}/{month}/{slug}" */
     /* called after each file read with the count so far, or NULL */
     void       (*progress)(size_t files_read, void *ctx);
@@ -63,5 +68,12 @@ int posts_collect(const char *const *dirs, size_t ndirs,
     const posts_options_t *opt, post_list_t *out, diag_t *diag);
 
 void posts_free(post_list_t *list);
+
+/*
+ * What is wrong with a key option (field names separated by commas,
+ * blanks around them ignored): NULL when nothing, else "an empty field
+ * name" or that there are too many.
+ */
+const char *posts_keys_problem(const char *keys);
 
 #endif /* POSTS_H */

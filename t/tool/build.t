@@ -137,6 +137,27 @@ subtest 'slugs: the front matter\'s own, Hugo bundles and sections' => sub {
         'slugs as the site makes them');
 };
 
+subtest '-k given twice reads both fields' => sub {
+    my $d = content();
+    write_post($d, '_posts/2010-01-20-wifi.md', "date: 2010-01-20\n"
+               . "blogger_orig_url: http://x.blogspot.com/2010/01/wifi.html\n"
+               . "redirect_from: [/2010/01/20/wifi/, /2010/01/wifi.html]\n");
+    write_post($d, '_posts/2010-02-01-other.md', "date: 2010-02-01\n"
+               . "redirect_from: /other/\n");
+    builds_to($d, ['-k', 'blogger_orig_url', '-k', 'redirect_from'], [
+        "/2010/01/20/wifi/\t/2010/01/wifi\t301",
+        "/2010/01/wifi.html\t/2010/01/wifi\t301",
+        "/other/\t/2010/02/other\t301"],
+        'a URL in both fields of one post is one redirect');
+    my ($rc, $err) = build($d, '-k', 'blogger_orig_url,,redirect_from');
+    is $rc, 2, 'an empty field name: usage error';
+    like $err, qr{--key 'blogger_orig_url,,redirect_from' has an empty field name},
+        'says so';
+    ($rc, $err) = build($d, '-k', join(',', 'a' .. 'i'));
+    is $rc, 2, 'nine fields: usage error';
+    like $err, qr{has more than 8 field names}, 'says so';
+};
+
 subtest 'a value that gives the new path an empty or dot segment is refused' => sub {
     my $d = content();
     # a slug that is a whole path, as some importers write it

@@ -92,6 +92,42 @@ subtest 'found in the current folder, or given with --config' => sub {
     like $err, qr{none\.yaml: error: cannot open}, 'says so';
 };
 
+subtest 'key: several fields, as a list or with commas' => sub {
+    my $d = site();
+    write_post($d, 'posts/wifi.md', "publishDate: 2010-01-20\n"
+               . "blogger_orig_url: https://x.blogspot.com/2010/01/wifi-radio.html\n"
+               . "redirect_from:\n  - /2010/01/20/wifi/\n  - /wifi/\n");
+    write_file("$d/redirect-map.yaml", "content: posts\noutput: out.map\n"
+               . "key: [blogger_orig_url, redirect_from]\n");
+    my ($rc, undef, $err) = in_dir($d, 'redirect-map', 'build', '-q');
+    is $rc, 0, 'a list: exit 0' or diag $err;
+    my (undef, $out) = run('redirect-map', 'dump', "$d/out.map");
+    is $out, "/2010/01/20/wifi/\t/2010/01/wifi\t301\n"
+        . "/2010/01/wifi-radio.html\t/2010/01/wifi\t301\n"
+        . "/wifi/\t/2010/01/wifi\t301\n", 'the URLs of both fields';
+
+    write_file("$d/redirect-map.yaml", "content: posts\noutput: out.map\n"
+               . "key: 'blogger_orig_url , redirect_from'\n");
+    ($rc, undef, $err) = in_dir($d, 'redirect-map', 'build', '-q');
+    is $rc, 0, 'commas: exit 0' or diag $err;
+    my (undef, $again) = run('redirect-map', 'dump', "$d/out.map");
+    is $again, $out, 'the same map';
+
+    write_file("$d/redirect-map.yaml", "content: posts\noutput: out.map\n"
+               . "key: [blogger_orig_url, {a: 1}]\n");
+    ($rc, undef, $err) = in_dir($d, 'redirect-map', 'build', '-q');
+    is $rc, 1, 'an item that is no name: exit 1';
+    like $err, qr{^redirect-map\.yaml:3:25: error: an item of key must be a string, not a mapping}m,
+        'named at its place';
+
+    write_file("$d/redirect-map.yaml", "content: posts\noutput: out.map\n"
+               . "key: 'a,,b'\n");
+    ($rc, undef, $err) = in_dir($d, 'redirect-map', 'build', '-q');
+    is $rc, 1, 'an empty name: exit 1';
+    like $err, qr{^redirect-map\.yaml:3:6: error: key 'a,,b' has an empty field name}m,
+        'named at its place';
+};
+
 subtest 'command-line flags override the file' => sub {
     my $d = site();
     write_post($d, 'other/c.md', "publishDate: 2021-05-06\n"
