@@ -3,6 +3,7 @@
  */
 
 #include <string.h>
+#include <strings.h>
 
 #include "dates.h"
 
@@ -225,11 +226,106 @@ read_date(cursor_t *c, post_date_t *date)
     return NULL;
 }
 
+static int
+is_letter(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/*
+ * An English name of names[], whole or cut after its third letter or
+ * later ("Jul", "Sept", "July"), in any case, and a '.' after it.
+ * Returns its index, or -1 (the cursor unmoved).
+ */
+static int
+read_name(cursor_t *c, const char *const *names, int count)
+{
+    const char  *start = c->p;
+    size_t       len;
+    int          i;
+
+    while (c->p < c->end && is_letter(*c->p)) {
+        c->p++;
+    }
+    len = (size_t) (c->p - start);
+
+    for (i = 0; len >= 3 && i < count; i++) {
+        if (len <= strlen(names[i]) && strncasecmp(start, names[i], len) == 0)
+        {
+            if (next_is(c, '.')) {
+                c->p++;
+            }
+            return i;
+        }
+    }
+
+    c->p = start;
+    return -1;
+}
+
+/*
+ * A date with the month's English name, as people write it and as
+ * JavaScript's Date reads it (Astro's blog template has "Jul 08 2022"):
+ * "[Weekday[,]] Month D[,] YYYY" or "[Weekday[,]] D Month[,] YYYY".
+ */
+static const char *
+read_named_date(cursor_t *c, post_date_t *date)
+{
+    static const char *const  months[] = {
+        "january", "february", "march", "april", "may", "june", "july",
+        "august", "september", "october", "november", "december"
+    };
+    static const char *const  weekdays[] = {
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+        "sunday"
+    };
+    int                       day_first;
+
+    if (read_name(c, weekdays, 7) >= 0) {
+        if (next_is(c, ',')) {
+            c->p++;
+        }
+        skip_blanks(c);
+    }
+
+    day_first = c->p < c->end && *c->p >= '0' && *c->p <= '9';
+    if (day_first && read_number(c, 1, 2, &date->day) != 0) {
+        return "expected a day";
+    }
+    skip_blanks(c);
+
+    date->month = read_name(c, months, 12) + 1;
+    if (date->month == 0) {
+        return "expected YYYY-MM-DD, an ISO 8601 timestamp or a date like "
+               "Jul 8 2022";
+    }
+    skip_blanks(c);
+
+    if (!day_first && read_number(c, 1, 2, &date->day) != 0) {
+        return "expected a day after the month";
+    }
+    if (next_is(c, ',')) {
+        c->p++;
+    }
+    skip_blanks(c);
+
+    if (read_number(c, 4, 4, &date->year) != 0) {
+        return "expected a four-digit year";
+    }
+
+    if (date->day < 1 || date->day > days_in_month(date->year, date->month))
+    {
+        return "no such day in that month";
+    }
+
+    return NULL;
+}
+
 const char *
 date_parse(const char *text, size_t len, post_date_t *out)
 {
     cursor_t     c = { text, text + len };
-    const char  *error;
+    const char  *error, *start;
     int          minutes, offset = 0;
     post_date_t  date;
 
@@ -240,7 +336,17 @@ date_parse(const char *text, size_t len, post_date_t *out)
     }
     skip_blanks(&c);
 
-    error = read_date(&c, &date);
+    if (c.p < c.end && is_letter(*c.p)) {
+        error = read_named_date(&c, &date);
+    } else {
+        start = c.p;
+        error = read_date(&c, &date);
+        if (error != NULL && c.p - start <= 2) {
+            /* "8 July 2022" */
+            c.p = start;
+            error = read_named_date(&c, &date);
+        }
+    }
     if (error != NULL) {
         return error;
     }

@@ -25,7 +25,10 @@ typedef struct {
  * timestamps allow), or an ISO 8601 / RFC 3339 timestamp:
  *     YYYY-MM-DD(T|t|blanks)HH:MM[:SS[.fraction]][blanks][zone]
  * where zone is Z, z, +HH, +HHMM or +HH:MM (or with '-') and the hour
- * may have one digit (as YAML allows).  Surrounding blanks are ignored.
+ * may have one digit (as YAML allows), or a date with the month's
+ * English name, as JavaScript's Date reads it: "Jul 08 2022",
+ * "July 8, 2022", "Fri, 8 Jul 2022" (a time and zone may follow, as
+ * above).  Surrounding blanks are ignored.
  * The date is the one written, in the timestamp's own zone, not moved to
  * UTC: Blogger's URLs and Hugo's permalinks use that day, so
  * "2023-03-31T23:30:00-05:00" is March 31.  Time and zone are checked.

@@ -44,14 +44,18 @@ subtest 'date forms and the default template' => sub {
                . "legacyUrl: /2022/02/zulu.html\n");
     write_post($d, 'posts/pub.mdoc', "pubDate: 2021-05-06\n"
                . "legacyUrl: /2021/05/pub.html\n");
+    # Astro's blog template writes its dates so
+    write_post($d, 'posts/astro.md', "pubDate: 'Jul 08 2022'\n"
+               . "legacyUrl: /2022/07/astro.html\n");
     my $err = builds_to($d, [], [
         "/2021/05/pub.html\t/2021/05/pub\t301",
         "/2022/02/zulu.html\t/2022/02/zulu\t301",
+        "/2022/07/astro.html\t/2022/07/astro\t301",
         "/2023/03/quoted.html\t/2023/03/quoted\t301",
         "/2023/04/plain.html\t/2023/04/plain\t301",
         "/2023/12/stamp.html\t/2023/12/stamp\t301"],
         'targets use the date as written, in its own zone');
-    like $err, qr/^redirect-map: 5 files read, 5 redirects written, 0 posts skipped in [\d.]+ s/m,
+    like $err, qr/^redirect-map: 6 files read, 6 redirects written, 0 posts skipped in [\d.]+ s/m,
         'one summary line';
 };
 

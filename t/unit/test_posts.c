@@ -349,6 +349,23 @@ test_date_parse(void)
         "2023-003-08", "2023-03-008", "23-03-08", "2023-03-08T", "2023-03-08T10:00+",
         "2023-03-08T10:00:00+01:0", "2023-03-08T10:00:00.Z",
         "2023-03-08T10:00:00 Z x", "", "2023-03-08T10:00+24:00",
+        "Ju 8 2022", "Jul 32 2022", "Feb 29 2023", "Jul 8 22", "Julyy 8 2022",
+        "8 2022", "Jul 2022", "Fri Jul", "Jul 8 2022 x", "Friday",
+    };
+    static const struct {
+        const char  *text;
+        int          year, month, day;
+    } named[] = {
+        { "Jul 08 2022", 2022, 7, 8 },          /* Astro's blog template */
+        { "July 8, 2022", 2022, 7, 8 },
+        { "8 July 2022", 2022, 7, 8 },
+        { "08 Jul. 2022", 2022, 7, 8 },
+        { "Fri, Jul 8 2022", 2022, 7, 8 },
+        { "Friday 8 July 2022", 2022, 7, 8 },
+        { "sept 30 2021", 2021, 9, 30 },
+        { "MAY 1 2020 10:30", 2020, 5, 1 },
+        { "Feb 29 2024 23:30:00 -05:00", 2024, 2, 29 },
+        { "Dec 31, 1999", 1999, 12, 31 },
     };
     post_date_t  d;
     size_t       i;
@@ -362,6 +379,13 @@ test_date_parse(void)
             printf("    accepted as %04d-%02d-%02d\n", d.year, d.month,
                    d.day);
         }
+    }
+
+    for (i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+        d.year = 0;
+        check(date_parse(named[i].text, strlen(named[i].text), &d) == NULL
+              && d.year == named[i].year && d.month == named[i].month
+              && d.day == named[i].day, named[i].text, __LINE__);
     }
 
     CHECK(date_parse("2024-02-29", 10, &d) == NULL && d.day == 29);
