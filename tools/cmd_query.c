@@ -39,7 +39,8 @@ parse_help_only(int argc, char **argv, const char *help)
 }
 
 
-/* The normalised key of a path or absolute URL, or -1. */
+/* The normalised key of a path or absolute URL, or -1.  A URL with no
+ * path ("https://host", "https://host?q") is "/", as the build takes it. */
 static long
 key_of(const lrm_map_t *map, const char *url, char *key)
 {
@@ -53,7 +54,7 @@ key_of(const lrm_map_t *map, const char *url, char *key)
             return -1;
         }
 
-        if (len == 0) {
+        if (len == 0 || path[0] != '/') {
             path = "/";
             len = 1;
         }
@@ -137,6 +138,22 @@ typedef struct {
 } lookup_t;
 
 
+/* The rule that answered: "FILE:LINE", or its number in the map when the
+ * map names no file for it (--no-sources). */
+static void
+print_rule_place(const lookup_t *lk, FILE *out)
+{
+    const rule_t  *r = lk->hit->rule;
+
+    if (r->file[0] != '\0') {
+        fprintf(out, "%s:%u", r->file, r->line);
+
+    } else {
+        fprintf(out, "%u", (unsigned) (r - lk->rules.items) + 1);
+    }
+}
+
+
 /* Looks one URL up and prints the answer.  Returns 0, or -1 when the map
  * is damaged (reported). */
 static int
@@ -177,18 +194,11 @@ lookup_one(lookup_t *lk, const char *url)
             return 0;
         }
 
-        if (rc == 1 && lk->hit->target_len < 0) {
-            fprintf(stderr, "%s: not found (rule %s:%u matches but gives an "
-                    "unsafe target)\n", url, lk->hit->rule->file,
-                    lk->hit->rule->line);
-            lk->missed = 1;
-            return 0;
-        }
-
-        if (rc == 1 && lk->hit->loops) {
-            fprintf(stderr, "%s: not found (rule %s:%u matches but redirects "
-                    "to itself)\n", url, lk->hit->rule->file,
-                    lk->hit->rule->line);
+        if (rc == 1 && (lk->hit->target_len < 0 || lk->hit->loops)) {
+            fprintf(stderr, "%s: not found (rule ", url);
+            print_rule_place(lk, stderr);
+            fprintf(stderr, " matches but %s)\n", lk->hit->target_len < 0
+                    ? "gives an unsafe target" : "redirects to itself");
             lk->missed = 1;
             return 0;
         }

@@ -68,6 +68,49 @@ is $rc, 1, 'caseless: /Old/x to /old/x loops';
 like $err, qr{^/Old/x: not found \(rule .*caseless\.yaml:4 matches but redirects to itself\)$},
     'caseless: named';
 
+# without sources, a refused rule is named by its number in the map, as
+# the module's log does, and a hit leaves SOURCE:LINE empty
+my $bare = "$dir/blogger-bare.map";
+run('redirect-map', 'build', '-q', '--no-sources', '-c', $src, '-o', $bare);
+($rc, $out, $err) = run('redirect-map', 'lookup', $bare, '/moved/x',
+                        '/p/about.html', '/search/label/bees');
+is $rc, 1, 'no sources: the unsafe target is a miss';
+is $out, "/about/\t301\t\texact\n/tags/bees\t301\t\trule\n",
+    'no sources: hits with an empty SOURCE:LINE';
+is $err, "/moved/x: not found (rule 8 matches but gives an unsafe target)\n",
+    'no sources: the refused rule by its number, not ":0"';
+($rc, undef, $err) = run('redirect-map', 'lookup', $map, '/moved/x');
+is $err, "/moved/x: not found (rule $src:23 matches but gives an unsafe "
+       . "target)\n", 'with sources: the refused rule by its file and line';
+
+# a URL with no path is "/", whether a query or a fragment follows
+open $fh, '>', "$dir/home.yaml" or die;
+print {$fh} "rules:\n"
+          . "  - from: '^/\\?p=(\\d+)\$'\n    to: '/post/\$1'\n"
+          . "    match_query: true\n"
+          . "  - from: '^/\$'\n    to: '/home/'\n";
+close $fh;
+my $home = "$dir/home.map";
+run('redirect-map', 'build', '-q', '-c', "$dir/home.yaml", '-o', $home);
+($rc, $out, $err) = run('redirect-map', 'lookup', $home, 'https://h.example',
+                        'https://h.example?p=7', 'https://h.example#top',
+                        'HTTP://h.example?m=1', 'https:///', 'https:///x');
+is $out, "/home/\t301\t$dir/home.yaml:5\trule\n"
+       . "/post/7\t301\t$dir/home.yaml:2\trule\n"
+       . "/home/\t301\t$dir/home.yaml:5\trule\n"
+       . "/home/\t301\t$dir/home.yaml:5\trule\n",
+    'https://host, https://host?q and https://host#f are "/"';
+is $err, "https:///: not found\nhttps:///x: not found\n",
+    'an empty host is not a URL';
+
+# stdin: trailing spaces and tabs go, a line of blanks is skipped, a
+# line ends at a NUL
+($rc, $out, $err) = run('sh', '-c', "printf '/p/about.html \\t\\n \\t\\n"
+    . "/p/contact.html\\000junk\\n  /p/about.html\\n' | '$tool' lookup '$map'");
+is $out, "/about/\t301\t$src:31\texact\n/contact/\t308\t$src:32\texact\n",
+    'stdin: trailing blanks dropped, blank lines skipped, cut at a NUL';
+is $err, "  /p/about.html: not found\n", 'stdin: leading blanks are kept';
+
 sub build_caseless_loops {
     my $map = "$dir/loops-caseless.map";
     run('redirect-map', 'build', '-q', '-c',
