@@ -156,6 +156,15 @@ ngx_http_legacy_redirect_refused(ngx_http_request_t *r,
 
     rule = &m->rules[i];
 
+    if (rule->rule.source_len == 0) {
+        /* a map built with --no-sources: the rule's number alone */
+        ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
+                      "legacy_redirect_map \"%V\": rule %ui %s \"%V\"%s, "
+                      "not redirected", &m->name, i + 1, before, subject,
+                      after);
+        return;
+    }
+
     ngx_log_error(NGX_LOG_WARN, r->connection->log, 0,
                   "legacy_redirect_map \"%V\": rule %ui (%*s:%uD) %s \"%V\"%s, "
                   "not redirected", &m->name, i + 1, rule->rule.source_len,

@@ -11,6 +11,8 @@ use Fixture qw(build_map);
 use Test::Nginx::Socket 'no_plan';
 
 build_map('blogger.map', '--config', 't/fixtures/blogger/redirect-map.yaml');
+build_map('blogger-nosrc.map', '--no-sources', '--config',
+          't/fixtures/blogger/redirect-map.yaml');
 build_map('caseless.map', '--config', 't/fixtures/caseless/redirect-map.yaml');
 
 no_shuffle();
@@ -349,7 +351,26 @@ gives an unsafe target
 
 
 
-=== TEST 28: CR and LF in a capture stay encoded: no header injection
+=== TEST 28: in a map without sources the refused rule is named by its number
+--- config
+    legacy_redirect_map $TEST_NGINX_MAP_DIR/blogger-nosrc.map;
+    location /moved/ {
+        return 200 "not redirected\n";
+    }
+--- request
+GET /moved/https:%2F%2Fevil.example
+--- error_code: 200
+--- response_body
+not redirected
+--- error_log eval
+qr/blogger-nosrc\.map": rule 8 gives an unsafe target for "[^"]+", not redirected/
+--- no_error_log
+(:0)
+[error]
+
+
+
+=== TEST 29: CR and LF in a capture stay encoded: no header injection
 --- config
     absolute_redirect off;
     legacy_redirect_map $TEST_NGINX_MAP_DIR/blogger.map;
@@ -362,7 +383,7 @@ Location: /tags/a%0D%0ASet-Cookie:%20x=1
 
 
 
-=== TEST 29: quotes and angle brackets in a capture are encoded
+=== TEST 30: quotes and angle brackets in a capture are encoded
 --- config
     absolute_redirect off;
     legacy_redirect_map $TEST_NGINX_MAP_DIR/blogger.map;
@@ -374,7 +395,7 @@ Location: /tags/%22%3Cb%3E
 
 
 
-=== TEST 30: a caseless map matches any case
+=== TEST 31: a caseless map matches any case
 --- config
     absolute_redirect off;
     legacy_redirect_map $TEST_NGINX_MAP_DIR/caseless.map;
@@ -386,7 +407,7 @@ Location: /2016/09/Mixed-Case
 
 
 
-=== TEST 31: ... in upper case too
+=== TEST 32: ... in upper case too
 --- config
     absolute_redirect off;
     legacy_redirect_map $TEST_NGINX_MAP_DIR/caseless.map;
@@ -398,7 +419,7 @@ Location: /2016/09/Mixed-Case
 
 
 
-=== TEST 32: a case-sensitive map does not
+=== TEST 33: a case-sensitive map does not
 --- config
     legacy_redirect_map $TEST_NGINX_MAP_DIR/blogger.map;
     location /2023/ {
@@ -412,7 +433,7 @@ miss
 
 
 
-=== TEST 33: an unmatched old-looking URL goes on untouched
+=== TEST 34: an unmatched old-looking URL goes on untouched
 --- config
     legacy_redirect_map $TEST_NGINX_MAP_DIR/blogger.map;
     location /2022/ {
