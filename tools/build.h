@@ -36,6 +36,7 @@ typedef struct {
     int           json;         /* check: a JSON report on stdout */
     const char   *key;
     const char   *target;
+    const char   *timezone;     /* --timezone ZONE, or NULL: as written */
     const char   *config;       /* --config FILE, or NULL */
     int           ignore_case;
     int           quiet;
@@ -52,6 +53,7 @@ typedef struct {
     int              have_cfg;
     post_list_t      posts;
     size_t           own_paths;   /* legacy URLs already their post's path */
+    date_zone_t      zone;        /* from opt.timezone */
     redirect_list_t  list;
     rule_list_t      rules;
     diag_t           diag;

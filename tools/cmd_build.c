@@ -35,9 +35,13 @@
     "  -t, --target TEMPLATE  new path of a post (default:\n" \
     "                         " DEFAULT_TARGET "); {year} {month} {day}\n" \
     "                         come from publishDate, date or pubDate (the\n" \
-    "                         day as written), {slug} from the front\n" \
-    "                         matter's slug, else the file or folder name,\n" \
-    "                         and {NAME} from any front-matter field\n" \
+    "                         day as written, or see --timezone), {slug}\n" \
+    "                         from the front matter's slug, else the file\n" \
+    "                         or folder name, and {NAME} from any\n" \
+    "                         front-matter field\n" \
+    "      --timezone ZONE    take a timestamp's day in ZONE (UTC, +05:30,\n" \
+    "                         Europe/Berlin), as Jekyll and Astro do,\n" \
+    "                         not as written (Blogger, Hugo)\n" \
     "  -i, --ignore-case      match legacy URLs and rules without regard\n" \
     "                         to ASCII case (recorded in the map)\n" \
     "      --allow-empty      accept a result without any redirect or rule\n" \
@@ -130,6 +134,7 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
         { "json",        no_argument,       NULL, 'j' },
         { "key",         required_argument, NULL, 'k' },
         { "target",      required_argument, NULL, 't' },
+        { "timezone",    required_argument, NULL, 'Z' },
         { "config",      required_argument, NULL, 'c' },
         { "ignore-case", no_argument,       NULL, 'i' },
         { "quiet",       no_argument,       NULL, 'q' },
@@ -173,6 +178,7 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
             }
             break;
         case 't': opt->target = optarg; break;
+        case 'Z': opt->timezone = optarg; break;
         case 'c': opt->config = optarg; break;
         case 'i': opt->ignore_case = 1; break;
         case 'q': opt->quiet = 1; break;
@@ -217,6 +223,7 @@ merge_config(build_t *b)
     build_options_t  *opt = &b->opt;
     const config_t   *cfg = b->have_cfg ? &b->cfg : NULL;
     const char       *name = b->mode == BUILD_MODE_BUILD ? "build" : "check";
+    const char       *zone_error;
     size_t            i;
 
     if (cfg != NULL) {
@@ -228,6 +235,9 @@ merge_config(build_t *b)
         }
         if (opt->target == NULL) {
             opt->target = cfg->target;
+        }
+        if (opt->timezone == NULL) {
+            opt->timezone = cfg->timezone;
         }
         if (!opt->ignore_case && cfg->ignore_case == 1) {
             opt->ignore_case = 1;
@@ -252,6 +262,16 @@ merge_config(build_t *b)
     }
     if (opt->target == NULL) {
         opt->target = DEFAULT_TARGET;
+    }
+
+    /* before the threads that read posts start: it may set TZ */
+    if (opt->timezone != NULL) {
+        zone_error = date_zone_set(&b->zone, opt->timezone);
+        if (zone_error != NULL) {
+            fprintf(stderr, "redirect-map %s: --timezone '%s': %s\n", name,
+                    opt->timezone, zone_error);
+            return -1;
+        }
     }
 
     if (b->mode == BUILD_MODE_BUILD && opt->output == NULL) {
@@ -505,6 +525,8 @@ fill_writer(lrm_writer_t *w, redirect_list_t *list,
         || lrm_writer_set_meta(w, "built", built)
         || lrm_writer_set_meta(w, "key", opt->key)
         || lrm_writer_set_meta(w, "target", opt->target)
+        || (opt->timezone != NULL
+            && lrm_writer_set_meta(w, "timezone", opt->timezone))
         || (opt->ignore_case
             && lrm_writer_set_meta(w, "ignore_case", "true")))
     {
@@ -697,6 +719,7 @@ build_collect(build_t *b)
     memset(&popt, 0, sizeof(popt));
     popt.key = b->opt.key;
     popt.target = b->opt.target;
+    popt.zone = &b->zone;
     popt.progress = progress_hook;
     popt.progress_ctx = &b->progress;
     popt.item = add_post_redirect;

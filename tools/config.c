@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "dates.h"
 #include "lrmap.h"
 #include "posts.h"
 #include "yamlerr.h"
@@ -328,6 +329,26 @@ read_key(ctx_t *c, const yaml_node_t *v)
     }
 
     return 0;
+}
+
+
+/* timezone: where a timestamp's day is taken (dates.h) */
+static void
+read_timezone(ctx_t *c, const yaml_node_t *v)
+{
+    date_zone_t  zone;
+    const char  *error;
+
+    c->cfg->timezone = string_of(c, v, "timezone");
+    if (c->cfg->timezone == NULL) {
+        return;
+    }
+
+    error = date_zone_set(&zone, c->cfg->timezone);
+    if (error != NULL) {
+        error_at(c, v, "timezone '%s': %s", c->cfg->timezone, error);
+        c->cfg->timezone = NULL;
+    }
 }
 
 
@@ -714,7 +735,7 @@ read_redirects(ctx_t *c, yaml_node_t *n)
 
 static const char  *top_keys[] = {
     "content", "key", "target", "output", "ignore_case", "rules",
-    "redirects", "import", NULL
+    "redirects", "import", "timezone", NULL
 };
 
 
@@ -742,8 +763,8 @@ read_top(ctx_t *c, yaml_node_t *root)
 
         if (top_keys[i] == NULL) {
             error_at(c, k, "unknown key '%s' (known: content, key, target, "
-                     "output, ignore_case, rules, redirects, import)%s",
-                     name, "");
+                     "timezone, output, ignore_case, rules, redirects, "
+                     "import)%s", name, "");
             continue;
         }
 
@@ -793,9 +814,13 @@ read_top(ctx_t *c, yaml_node_t *root)
             rc = read_redirects(c, v);
             break;
 
-        default:
+        case 7:
             rc = read_paths(c, v, &c->cfg->imports, &c->cfg->nimports,
                             "import");
+            break;
+
+        default:
+            read_timezone(c, v);
             break;
         }
 

@@ -69,6 +69,7 @@ typedef struct {
     const char         *key;         /* NULL: not set; names, with ',' */
     char               *key_text;    /* a list of key names, joined */
     const char         *target;
+    const char         *timezone;    /* NULL: not set (dates.h) */
     char               *output;      /* resolved, NULL: not set */
     int                 ignore_case; /* -1: not set */
 

@@ -2,8 +2,13 @@
  * dates.c - the date of a post, see dates.h.
  */
 
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "dates.h"
 
@@ -326,8 +331,8 @@ date_parse(const char *text, size_t len, post_date_t *out)
 {
     cursor_t     c = { text, text + len };
     const char  *error, *start;
-    int          minutes, offset = 0;
-    post_date_t  date;
+    int          minutes, offset = 0, has_zone = 0;
+    post_date_t  date = { 0, 0, 0, 0, 0, 0 };
 
     while (c.end > c.p && (is_blank(c.end[-1]) || c.end[-1] == '\n'
                            || c.end[-1] == '\r'))
@@ -371,17 +376,118 @@ date_parse(const char *text, size_t len, post_date_t *out)
             if (error != NULL) {
                 return error;
             }
+            has_zone = 1;
         }
 
         if (!at_end(&c)) {
             return "unexpected text after the timestamp";
         }
 
-        /* the date as written: time and zone are checked, not applied */
+        /* the date as written: time and zone are checked, and kept for
+         * date_to_zone() */
+        date.zoned = has_zone;
+        date.minutes = minutes;
+        date.offset = offset;
     }
 
     *out = date;
     return NULL;
+}
+
+/* Whole days before a count of minutes (rounded down, also before 1970). */
+static long
+days_of_minutes(long minutes)
+{
+    return minutes >= 0 ? minutes / 1440 : -((-minutes + 1439) / 1440);
+}
+
+const char *
+date_zone_set(date_zone_t *zone, const char *name)
+{
+    cursor_t     c = { name, name + strlen(name) };
+    const char  *dir, *p, *error;
+    char         path[PATH_MAX];
+    struct stat  st;
+
+    zone->kind = DATE_ZONE_OFFSET;
+    zone->offset = 0;
+
+    if (strcmp(name, "UTC") == 0 || strcmp(name, "Z") == 0) {
+        return NULL;
+    }
+
+    if (name[0] == '+' || name[0] == '-') {
+        error = read_zone(&c, &zone->offset);
+        return error != NULL ? error
+               : at_end(&c) ? NULL : "unexpected text after the offset";
+    }
+
+    for (p = name; *p != '\0'; p++) {
+        if (!is_letter(*p) && !(*p >= '0' && *p <= '9')
+            && strchr("/_-+", *p) == NULL)
+        {
+            return "neither a zone of the tz database (Europe/Berlin) nor "
+                   "an offset (+01:00)";
+        }
+    }
+
+    dir = getenv("TZDIR");
+    if (dir == NULL || dir[0] == '\0') {
+        dir = "/usr/share/zoneinfo";
+    }
+
+    /* glibc takes a name it cannot find for UTC, without a word */
+    if (name[0] == '\0' || name[0] == '/' || strstr(name, "..") != NULL
+        || (size_t) snprintf(path, sizeof(path), "%s/%s", dir, name)
+           >= sizeof(path)
+        || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+    {
+        return "no such zone in the tz database";
+    }
+
+    if (setenv("TZ", name, 1) != 0) {
+        return "cannot set TZ";
+    }
+    tzset();
+
+    zone->kind = DATE_ZONE_NAMED;
+    return NULL;
+}
+
+void
+date_to_zone(post_date_t *date, const date_zone_t *zone)
+{
+    long       minutes, days;
+    time_t     t;
+    struct tm  tm;
+
+    if (!date->zoned || zone == NULL || zone->kind == DATE_ZONE_AS_WRITTEN) {
+        return;
+    }
+
+    /* the time written, in minutes since the epoch in UTC */
+    minutes = days_from_civil(date->year, date->month, date->day) * 1440
+              + date->minutes - date->offset;
+
+    if (zone->kind == DATE_ZONE_NAMED) {
+        t = (time_t) minutes * 60;
+        if (localtime_r(&t, &tm) == NULL) {
+            return;
+        }
+
+        date->year = tm.tm_year + 1900;
+        date->month = tm.tm_mon + 1;
+        date->day = tm.tm_mday;
+        date->minutes = tm.tm_hour * 60 + tm.tm_min;
+        date->offset = (int) (tm.tm_gmtoff / 60);
+        return;
+    }
+
+    minutes += zone->offset;
+    days = days_of_minutes(minutes);
+    civil_from_days(days, date);
+    date->minutes = (int) (minutes - days * 1440);
+    date->offset = zone->offset;
 }
 
 int

@@ -1066,6 +1066,7 @@ posts_collect(const char *const *dirs, size_t ndirs,
         return -1;
     }
     p.proto.template_ok = rc == 0;
+    p.proto.template.zone = opt ? opt->zone : NULL;
 
     p.ring = aligned_alloc(64, RING_SIZE * sizeof(job_t));
     if (p.ring != NULL) {

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "dates.h"
 #include "diag.h"
 
 typedef struct {
@@ -27,6 +28,7 @@ typedef struct {
     const char  *key;           /* fields holding legacy URLs, separated
                                    by commas: "legacyUrl" */
     const char  *target;        /* template: "/{year}/{month}/{slug}" */
+    const date_zone_t  *zone;   /* where a timestamp's day is, or NULL */
     /* called after each file read with the count so far, or NULL */
     void       (*progress)(size_t files_read, void *ctx);
     void        *progress_ctx;

@@ -721,7 +721,7 @@ int
 template_expand(const template_t *t, const frontmatter_t *fm,
     const char *path, char **out, diag_t *diag)
 {
-    post_date_t     date = { 0, 0, 0 };
+    post_date_t     date = { 0, 0, 0, 0, 0, 0 };
     strbuf_t        b = { NULL, 0, 0 };
     value_origin_t  origin;
     size_t          i, at, len;
@@ -734,6 +734,9 @@ template_expand(const template_t *t, const frontmatter_t *fm,
         rc = post_date(fm, &date, diag);
         if (rc < 0) {
             return EXPAND_ERROR;
+        }
+        if (rc > 0) {
+            date_to_zone(&date, t->zone);
         }
         if (rc == 0) {
             rc = template_file_date(path, &date, shown, sizeof(shown));

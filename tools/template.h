@@ -45,6 +45,7 @@ typedef struct {
     template_part_t  *parts;
     size_t            count;
     int               needs_date;   /* uses {year}, {month} or {day} */
+    const date_zone_t *zone;        /* where a timestamp's day is taken */
     const char       *first_date;   /* "year" ...: the first one used */
 } template_t;
 

@@ -59,6 +59,41 @@ subtest 'date forms and the default template' => sub {
         'one summary line';
 };
 
+subtest '--timezone: the day where the site is built, as Jekyll takes it' => sub {
+    my $d = content();
+    # Blogger's export as jekyll-import writes it: the blog's own zone
+    write_post($d, '_posts/2017-09-28-resize.md',
+               "date: '2017-09-28T22:28:00.000-07:00'\n"
+               . "blogger_orig_url: https://x.blogspot.com/2017/09/resize.html\n");
+    write_post($d, '_posts/2017-10-01-plain.md', "date: 2017-10-01\n"
+               . "blogger_orig_url: https://x.blogspot.com/2017/10/plain.html\n");
+    write_post($d, '_posts/2017-10-02-local.md', "date: 2017-10-02 23:50\n"
+               . "blogger_orig_url: https://x.blogspot.com/2017/10/local.html\n");
+    my @opt = ('-k', 'blogger_orig_url', '-t', '/{year}/{month}/{day}/{slug}/');
+    builds_to($d, [@opt], [
+        "/2017/09/resize.html\t/2017/09/28/resize/\t301",
+        "/2017/10/local.html\t/2017/10/02/local/\t301",
+        "/2017/10/plain.html\t/2017/10/01/plain/\t301"],
+        'by default the day as written');
+    builds_to($d, [@opt, '--timezone', 'UTC'], [
+        "/2017/09/resize.html\t/2017/09/29/resize/\t301",
+        "/2017/10/local.html\t/2017/10/02/local/\t301",
+        "/2017/10/plain.html\t/2017/10/01/plain/\t301"],
+        'in UTC, as GitHub Pages builds: a timestamp moves, a date alone '
+        . 'or a time without a zone does not');
+    builds_to($d, [@opt, '--timezone', 'America/Los_Angeles'], [
+        "/2017/09/resize.html\t/2017/09/28/resize/\t301",
+        "/2017/10/local.html\t/2017/10/02/local/\t301",
+        "/2017/10/plain.html\t/2017/10/01/plain/\t301"],
+        'a named zone');
+    my ($rc, $err) = build($d, @opt, '--timezone', 'Mars/Olympus');
+    is $rc, 2, 'a zone that does not exist: usage error';
+    like $err, qr{--timezone 'Mars/Olympus': no such zone in the tz database},
+        'says so, rather than UTC without a word';
+    my (undef, $info) = run('redirect-map', 'info', "$d.map");
+    like $info, qr{^timezone: America/Los_Angeles$}m, 'recorded in the map';
+};
+
 subtest 'lists, empty values, absolute URLs, CRLF, non-posts' => sub {
     my $d = content();
     write_post($d, 'a/index.mdx', "publishDate: 2020-01-02\nlegacyUrl:\n"

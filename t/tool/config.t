@@ -128,6 +128,33 @@ subtest 'key: several fields, as a list or with commas' => sub {
         'named at its place';
 };
 
+subtest 'timezone' => sub {
+    my $d = site();
+    write_post($d, 'posts/late.md', "date: 2023-12-31T23:30:00-01:00\n"
+               . "legacyUrl: /2023/12/late.html\n");
+    write_file("$d/redirect-map.yaml", "content: posts\noutput: out.map\n"
+               . "timezone: UTC\n");
+    my ($rc, undef, $err) = in_dir($d, 'redirect-map', 'build', '-q');
+    is $rc, 0, 'exit 0' or diag $err;
+    my (undef, $out) = run('redirect-map', 'dump', "$d/out.map");
+    is $out, "/2023/03/a.html\t/2023/03/a\t301\n"
+        . "/2023/12/late.html\t/2024/01/late\t301\n", 'the day in UTC';
+
+    ($rc, undef, $err) = in_dir($d, 'redirect-map', 'build', '-q',
+                                '--timezone', '-01:00');
+    is $rc, 0, 'the option wins' or diag $err;
+    (undef, $out) = run('redirect-map', 'dump', "$d/out.map");
+    is $out, "/2023/03/a.html\t/2023/03/a\t301\n"
+        . "/2023/12/late.html\t/2023/12/late\t301\n", 'the day at -01:00';
+
+    write_file("$d/redirect-map.yaml", "content: posts\noutput: out.map\n"
+               . "timezone: Europe/Atlantis\n");
+    ($rc, undef, $err) = in_dir($d, 'redirect-map', 'build', '-q');
+    is $rc, 1, 'a zone that does not exist: exit 1';
+    like $err, qr{^redirect-map\.yaml:3:11: error: timezone 'Europe/Atlantis': no such zone}m,
+        'named at its place';
+};
+
 subtest 'command-line flags override the file' => sub {
     my $d = site();
     write_post($d, 'other/c.md', "publishDate: 2021-05-06\n"

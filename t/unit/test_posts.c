@@ -411,6 +411,57 @@ test_date_parse(void)
           && d.day == 8);
     CHECK(date_parse("2023-03-08T23:59:60Z", 20, &d) == NULL);
 
+    /* moved to a zone: Jekyll's and Astro's day */
+    {
+        date_zone_t  utc, plus14, minus12, berlin;
+
+        CHECK(date_zone_set(&utc, "UTC") == NULL);
+        CHECK(date_zone_set(&plus14, "+14:00") == NULL);
+        CHECK(date_zone_set(&minus12, "-1200") == NULL);
+        CHECK(date_zone_set(&utc, "+24:00") != NULL);
+        CHECK(date_zone_set(&utc, "America") != NULL);      /* a folder */
+        CHECK(date_zone_set(&utc, "Nowhere/Town") != NULL);
+        CHECK(date_zone_set(&utc, "../../etc/passwd") != NULL);
+        CHECK(date_zone_set(&utc, "UTC") == NULL);
+
+        CHECK(date_parse("2017-09-28T22:28:00.000-07:00", 29, &d) == NULL
+              && d.zoned);
+        date_to_zone(&d, &utc);
+        CHECK(d.year == 2017 && d.month == 9 && d.day == 29);
+
+        CHECK(date_parse("2023-12-31T23:30:00-01:00", 25, &d) == NULL);
+        date_to_zone(&d, &utc);
+        CHECK(d.year == 2024 && d.month == 1 && d.day == 1);
+
+        CHECK(date_parse("2024-01-01T00:30:00+01:00", 25, &d) == NULL);
+        date_to_zone(&d, &minus12);
+        CHECK(d.year == 2023 && d.month == 12 && d.day == 31);
+
+        CHECK(date_parse("2024-02-28T20:00Z", 17, &d) == NULL);
+        date_to_zone(&d, &plus14);
+        CHECK(d.month == 2 && d.day == 29);
+
+        /* a date alone, or a time without a zone, is a local time */
+        CHECK(date_parse("2017-09-28", 10, &d) == NULL && !d.zoned);
+        date_to_zone(&d, &plus14);
+        CHECK(d.day == 28);
+        CHECK(date_parse("2017-09-28 23:00", 16, &d) == NULL && !d.zoned);
+        date_to_zone(&d, &plus14);
+        CHECK(d.day == 28);
+
+        /* a named zone follows its rules: summer time in Berlin */
+        if (date_zone_set(&berlin, "Europe/Berlin") == NULL) {
+            CHECK(date_parse("2023-07-31T22:30:00Z", 20, &d) == NULL);
+            date_to_zone(&d, &berlin);
+            CHECK(d.month == 8 && d.day == 1 && d.offset == 120);
+            CHECK(date_parse("2023-01-31T22:30:00Z", 20, &d) == NULL);
+            date_to_zone(&d, &berlin);
+            CHECK(d.month == 1 && d.day == 31 && d.offset == 60);
+        } else {
+            printf("skipped the named zone test: no tz database\n");
+        }
+    }
+
     CHECK(days_from_civil(1970, 1, 1) == 0);
     CHECK(days_from_civil(2000, 3, 1) == 11017);
     CHECK(days_from_civil(1969, 12, 31) == -1);
