@@ -81,6 +81,9 @@ int build_parse_options(build_t *b, build_mode_t mode, int argc,
  */
 int build_collect(build_t *b);
 
+/* "s" after a count other than 1, for the summary lines */
+const char *plural(size_t n);
+
 /* Seconds since build_parse_options(). */
 double build_seconds(const build_t *b);
 

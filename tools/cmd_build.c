@@ -604,6 +604,13 @@ write_map(redirect_list_t *list, const rule_list_t *rules,
 }
 
 
+const char *
+plural(size_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
+
 double
 build_seconds(const build_t *b)
 {
@@ -814,7 +821,7 @@ cmd_build(int argc, char **argv)
 
     if (rc == EXIT_INVALID) {
         fprintf(stderr, "redirect-map: %zu error%s, %s%s written\n",
-                b.diag.errors, b.diag.errors == 1 ? "" : "s",
+                b.diag.errors, plural(b.diag.errors),
                 b.opt.output != NULL ? b.opt.output : "nothing",
                 b.opt.output != NULL ? " not" : "");
     }
@@ -831,13 +838,15 @@ cmd_build(int argc, char **argv)
     if (rc == EXIT_OK && !b.opt.quiet) {
         if (b.rules.count > 0) {
             snprintf(nrules, sizeof(nrules), " and %zu rule%s",
-                     b.rules.count, b.rules.count == 1 ? "" : "s");
+                     b.rules.count, plural(b.rules.count));
         }
 
-        fprintf(stderr, "redirect-map: %zu files read, %zu redirects%s "
-                "written, %zu posts skipped in %.2f s -> %s\n",
-                b.posts.files_read, count, nrules,
-                b.posts.posts_skipped, build_seconds(&b), b.opt.output);
+        fprintf(stderr, "redirect-map: %zu file%s read, %zu redirect%s%s "
+                "written, %zu post%s skipped in %.2f s -> %s\n",
+                b.posts.files_read, plural(b.posts.files_read), count,
+                plural(count), nrules, b.posts.posts_skipped,
+                plural(b.posts.posts_skipped), build_seconds(&b),
+                b.opt.output);
     }
 
     build_free(&b);

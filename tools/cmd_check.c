@@ -408,22 +408,23 @@ cmd_check(int argc, char **argv)
 
     } else if (rc == EXIT_INVALID) {
         fprintf(stderr, "redirect-map: %zu error%s\n", b.diag.errors,
-                b.diag.errors == 1 ? "" : "s");
+                plural(b.diag.errors));
 
     } else if (rc == EXIT_OK && !b.opt.quiet) {
         if (b.rules.count > 0) {
             snprintf(nrules, sizeof(nrules), " and %zu rule%s",
-                     b.rules.count, b.rules.count == 1 ? "" : "s");
+                     b.rules.count, plural(b.rules.count));
         }
         if (b.opt.site != NULL) {
             snprintf(site, sizeof(site), ", %zu targets found in %s",
                      st.checked, b.opt.site);
         }
 
-        fprintf(stderr, "redirect-map: %zu files read, %zu redirects%s "
-                "checked, %zu posts skipped%s in %.2f s: no errors\n",
-                b.posts.files_read, b.list.count, nrules,
-                b.posts.posts_skipped, site, build_seconds(&b));
+        fprintf(stderr, "redirect-map: %zu file%s read, %zu redirect%s%s "
+                "checked, %zu post%s skipped%s in %.2f s: no errors\n",
+                b.posts.files_read, plural(b.posts.files_read), b.list.count,
+                plural(b.list.count), nrules, b.posts.posts_skipped,
+                plural(b.posts.posts_skipped), site, build_seconds(&b));
     }
 
     build_free(&b);

@@ -28,7 +28,7 @@ subtest 'valid content: exit 0, no map written' => sub {
     my ($rc, $out, $err) = run('redirect-map', 'check', $d);
     is $rc, 0, 'exit 0' or diag $err;
     is $out, '', 'nothing on stdout';
-    like $err, qr/^redirect-map: 1 files read, 1 redirects checked, 0 posts skipped in [\d.]+ s: no errors$/m,
+    like $err, qr/^redirect-map: 1 file read, 1 redirect checked, 0 posts skipped in [\d.]+ s: no errors$/m,
         'summary';
     opendir my $dh, $tmp or die;
     is_deeply [grep { /\.map$/ } readdir $dh], [], 'no map anywhere';

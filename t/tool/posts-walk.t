@@ -145,7 +145,7 @@ subtest 'the content files of other generators are posts too' => sub {
 
     my ($rc, $err, $dump) = build($d, "$d/posts");
     is $rc, 0, 'exit 0' or diag $err;
-    like $err, qr/^redirect-map: 8 files read, 6 redirects written, 1 posts skipped/,
+    like $err, qr/^redirect-map: 8 files read, 6 redirects written, 1 post skipped/,
         'the layout is a post without a legacy URL, the built page no post';
     is $dump, join('', map { "$_\n" } sort @want), 'each gives its redirect';
 };
