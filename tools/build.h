@@ -37,6 +37,7 @@ typedef struct {
     const char   *key;
     const char   *target;
     const char   *timezone;     /* --timezone ZONE, or NULL: as written */
+    const char   *path_field;   /* --path-field NAME, or NULL */
     const char   *config;       /* --config FILE, or NULL */
     int           ignore_case;
     int           quiet;

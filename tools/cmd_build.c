@@ -39,6 +39,8 @@
     "                         from the front matter's slug, else the file\n" \
     "                         or folder name, and {NAME} from any\n" \
     "                         front-matter field\n" \
+    "      --path-field NAME  a post that sets NAME (Hugo's url, Jekyll's\n" \
+    "                         permalink) has that as its new path\n" \
     "      --timezone ZONE    take a timestamp's day in ZONE (UTC, +05:30,\n" \
     "                         Europe/Berlin), as Jekyll and Astro do,\n" \
     "                         not as written (Blogger, Hugo)\n" \
@@ -135,6 +137,7 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
         { "key",         required_argument, NULL, 'k' },
         { "target",      required_argument, NULL, 't' },
         { "timezone",    required_argument, NULL, 'Z' },
+        { "path-field",  required_argument, NULL, 'P' },
         { "config",      required_argument, NULL, 'c' },
         { "ignore-case", no_argument,       NULL, 'i' },
         { "quiet",       no_argument,       NULL, 'q' },
@@ -179,6 +182,7 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
             break;
         case 't': opt->target = optarg; break;
         case 'Z': opt->timezone = optarg; break;
+        case 'P': opt->path_field = optarg; break;
         case 'c': opt->config = optarg; break;
         case 'i': opt->ignore_case = 1; break;
         case 'q': opt->quiet = 1; break;
@@ -201,6 +205,12 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
 
     opt->dirs = argv + optind;
     opt->ndirs = (size_t) (argc - optind);
+
+    if (opt->path_field != NULL && opt->path_field[0] == '\0') {
+        fprintf(stderr, "redirect-map %s: empty --path-field\n"
+                "Try 'redirect-map %s --help'.\n", name, name);
+        return -1;
+    }
 
     if (opt->key != NULL && posts_keys_problem(opt->key) != NULL) {
         fprintf(stderr, "redirect-map %s: --key '%s' has %s\n"
@@ -238,6 +248,9 @@ merge_config(build_t *b)
         }
         if (opt->timezone == NULL) {
             opt->timezone = cfg->timezone;
+        }
+        if (opt->path_field == NULL) {
+            opt->path_field = cfg->path_field;
         }
         if (!opt->ignore_case && cfg->ignore_case == 1) {
             opt->ignore_case = 1;
@@ -527,6 +540,8 @@ fill_writer(lrm_writer_t *w, redirect_list_t *list,
         || lrm_writer_set_meta(w, "target", opt->target)
         || (opt->timezone != NULL
             && lrm_writer_set_meta(w, "timezone", opt->timezone))
+        || (opt->path_field != NULL
+            && lrm_writer_set_meta(w, "path_field", opt->path_field))
         || (opt->ignore_case
             && lrm_writer_set_meta(w, "ignore_case", "true")))
     {
@@ -727,6 +742,7 @@ build_collect(build_t *b)
     popt.key = b->opt.key;
     popt.target = b->opt.target;
     popt.zone = &b->zone;
+    popt.path_field = b->opt.path_field;
     popt.progress = progress_hook;
     popt.progress_ctx = &b->progress;
     popt.item = add_post_redirect;

@@ -735,7 +735,7 @@ read_redirects(ctx_t *c, yaml_node_t *n)
 
 static const char  *top_keys[] = {
     "content", "key", "target", "output", "ignore_case", "rules",
-    "redirects", "import", "timezone", NULL
+    "redirects", "import", "timezone", "path_field", NULL
 };
 
 
@@ -763,8 +763,8 @@ read_top(ctx_t *c, yaml_node_t *root)
 
         if (top_keys[i] == NULL) {
             error_at(c, k, "unknown key '%s' (known: content, key, target, "
-                     "timezone, output, ignore_case, rules, redirects, "
-                     "import)%s", name, "");
+                     "path_field, timezone, output, ignore_case, rules, "
+                     "redirects, import)%s", name, "");
             continue;
         }
 
@@ -819,8 +819,17 @@ read_top(ctx_t *c, yaml_node_t *root)
                             "import");
             break;
 
-        default:
+        case 8:
             read_timezone(c, v);
+            break;
+
+        default:
+            c->cfg->path_field = string_of(c, v, "path_field");
+            if (c->cfg->path_field != NULL && c->cfg->path_field[0] == '\0')
+            {
+                error_at(c, v, "path_field is empty%s%s", "", "");
+                c->cfg->path_field = NULL;
+            }
             break;
         }
 

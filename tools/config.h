@@ -70,6 +70,7 @@ typedef struct {
     char               *key_text;    /* a list of key names, joined */
     const char         *target;
     const char         *timezone;    /* NULL: not set (dates.h) */
+    const char         *path_field;  /* NULL: not set */
     char               *output;      /* resolved, NULL: not set */
     int                 ignore_case; /* -1: not set */
 

@@ -717,6 +717,104 @@ report_bad_segment(const template_t *t, const post_date_t *date,
     return EXPAND_ERROR;
 }
 
+/* Whether a path is a pattern of its generator: Jekyll's ":title",
+ * Liquid's or Nunjucks' "{{ }}" and "{% %}". */
+static int
+is_path_pattern(const char *value, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i + 1 < len; i++) {
+        if ((value[i] == '{' && (value[i + 1] == '{' || value[i + 1] == '%'))
+            || ((i == 0 || value[i - 1] == '/') && value[i] == ':'
+                && ((value[i + 1] >= 'a' && value[i + 1] <= 'z')
+                    || (value[i + 1] >= 'A' && value[i + 1] <= 'Z'))))
+        {
+            return 1;
+        }
+    }
+
+    return 0;
+}
+
+/*
+ * The post's own new path, when the template has a path field and the
+ * post sets it.  Returns EXPAND_OK with *out set, 1 when the post does
+ * not set it, or an error (reported).
+ */
+static int
+own_path(const template_t *t, const frontmatter_t *fm, const char *path,
+    char **out, diag_t *diag)
+{
+    yaml_node_t     *node;
+    value_origin_t   origin;
+    strbuf_t         b = { NULL, 0, 0 };
+    const char      *value;
+    size_t           len, at, seg;
+    char             shown[256];
+    int              rc;
+
+    node = t->path_field ? frontmatter_field(fm, t->path_field) : NULL;
+    if (node == NULL || frontmatter_is_null(node)) {
+        return 1;
+    }
+
+    origin.placeholder = t->path_field;
+    origin.line = frontmatter_line(node);
+    origin.column = frontmatter_column(node);
+
+    if (node->type != YAML_SCALAR_NODE) {
+        diag_error(diag, fm->file, origin.line, origin.column, "%s is %s, "
+                   "not a path", t->path_field, frontmatter_kind(node));
+        return EXPAND_ERROR;
+    }
+
+    value = frontmatter_text(node, &len);
+    if (len == 0) {
+        return 1;
+    }
+
+    diag_printable(value, len, shown, sizeof(shown));
+
+    if (frontmatter_bool(node) == 0) {
+        diag_error(diag, fm->file, origin.line, origin.column, "%s is "
+                   "false: the post has no page to redirect to (mark it "
+                   "draft: true for a 410)", t->path_field);
+        return EXPAND_ERROR;
+    }
+
+    if (is_path_pattern(value, len)) {
+        diag_error(diag, fm->file, origin.line, origin.column, "%s \"%s\" "
+                   "is a pattern of its site generator, which redirect-map "
+                   "does not expand: give the path, or leave it to the "
+                   "template", t->path_field, shown);
+        return EXPAND_ERROR;
+    }
+
+    /* Hugo's url may leave out the first slash */
+    if (value[0] != '/' && lrm_url_path(value, len, &seg) == NULL
+        && strbuf_add(&b, "/", 1) != 0)
+    {
+        return out_of_memory(diag);
+    }
+
+    rc = add_value(&b, value, len, &origin, path, diag);
+    if (rc == EXPAND_OK && find_bad_segment(b.data, &at, &seg)) {
+        diag_error(diag, fm->file, origin.line, origin.column, "%s \"%s\" "
+                   "has %s", t->path_field, shown, seg == 0
+                   ? "an empty segment (\"//\")" : "a dot segment");
+        rc = EXPAND_ERROR;
+    }
+
+    if (rc != EXPAND_OK) {
+        free(b.data);
+        return rc;
+    }
+
+    *out = b.data;
+    return EXPAND_OK;
+}
+
 int
 template_expand(const template_t *t, const frontmatter_t *fm,
     const char *path, char **out, diag_t *diag)
@@ -729,6 +827,11 @@ template_expand(const template_t *t, const frontmatter_t *fm,
     char            shown[16];
 
     *out = NULL;
+
+    rc = own_path(t, fm, path, out, diag);
+    if (rc != 1) {
+        return rc;
+    }
 
     if (t->needs_date) {
         rc = post_date(fm, &date, diag);

@@ -46,6 +46,7 @@ typedef struct {
     size_t            count;
     int               needs_date;   /* uses {year}, {month} or {day} */
     const date_zone_t *zone;        /* where a timestamp's day is taken */
+    const char       *path_field;   /* a post's own new path, or NULL */
     const char       *first_date;   /* "year" ...: the first one used */
 } template_t;
 
@@ -59,7 +60,10 @@ int template_compile(template_t *t, const char *text, diag_t *diag);
 void template_free(template_t *t);
 
 /*
- * Expands the template for the post at path into *out (malloc'ed).
+ * Expands the template for the post at path into *out (malloc'ed); a post
+ * that sets t->path_field (Hugo's url, Jekyll's permalink) has that
+ * path instead, with '/' put before it when it has none and escaped as
+ * a value is; a pattern there (":title", "{{ }}") is an error.
  * Returns 0, -1 when the post lacks something the template needs or a
  * value is invalid (reported), -2 when out of memory (reported).
  */

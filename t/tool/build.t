@@ -59,6 +59,57 @@ subtest 'date forms and the default template' => sub {
         'one summary line';
 };
 
+subtest '--path-field: a post\'s own path wins over the template' => sub {
+    my $d = content();
+    write_post($d, '_posts/2022-06-23-fluid.md', "date: 2022-06-23\n"
+               . "permalink: /2022/06/using-fluid.html\n"
+               . "legacyUrl: /2022/06/old-name.html\n");
+    write_post($d, '_posts/2022-07-01-plain.md', "date: 2022-07-01\n"
+               . "legacyUrl: /2022/07/x.html\n");
+    write_post($d, 'hugo/z.md', "url: posts/zed/\nlegacyUrl: /2022/07/z.html\n");
+    write_post($d, 'hugo/e.md', "date: 2022-07-05\nurl: ''\n"
+               . "legacyUrl: /2022/07/e.html\n");
+    builds_to($d, ['--path-field', 'permalink', '-t', '/{slug}/'], [
+        "/2022/06/old-name.html\t/2022/06/using-fluid.html\t301",
+        "/2022/07/e.html\t/e/\t301",
+        "/2022/07/x.html\t/plain/\t301",
+        "/2022/07/z.html\t/z/\t301"],
+        'the permalink where there is one, the template elsewhere');
+    my ($rc, $err) = build($d, '--path-field', 'permalink');
+    is $rc, 1, 'a post left to a template with a date needs one';
+    like $err, qr{z\.md:1: error: template needs \{year\}}, 'said';
+    unlike $err, qr{fluid\.md}, 'a post with its own path does not';
+
+    builds_to($d, ['--path-field', 'url', '-t', '/{slug}/'], [
+        "/2022/06/old-name.html\t/fluid/\t301",
+        "/2022/07/e.html\t/e/\t301",
+        "/2022/07/x.html\t/plain/\t301",
+        "/2022/07/z.html\t/posts/zed/\t301"],
+        'Hugo\'s url without its first slash; an empty one is no url');
+
+    write_post($d, 'bad/pattern.md', "permalink: /blog/:title/\n"
+               . "legacyUrl: /p.html\n");
+    write_post($d, 'bad/liquid.md', "permalink: '/{{ page.fileSlug }}/'\n"
+               . "legacyUrl: /l.html\n");
+    write_post($d, 'bad/false.md', "permalink: false\nlegacyUrl: /f.html\n");
+    write_post($d, 'bad/dots.md', "permalink: /a/../b/\nlegacyUrl: /d.html\n");
+    write_post($d, 'bad/list.md', "permalink: [a]\nlegacyUrl: /li.html\n");
+    ($rc, $err) = build($d, '--path-field', 'permalink', '-t', '/{slug}/');
+    is $rc, 1, 'exit 1';
+    like $err, qr{pattern\.md:2:12: error: permalink "/blog/:title/" is a pattern of its site generator},
+        'a Jekyll pattern is not guessed at';
+    like $err, qr{liquid\.md:2:12: error: permalink "/\{\{ page\.fileSlug \}\}/" is a pattern},
+        'nor a Liquid one';
+    like $err, qr{false\.md:2:12: error: permalink is false: the post has no page},
+        'false, as Eleventy writes it';
+    like $err, qr{dots\.md:2:12: error: permalink "/a/\.\./b/" has a dot segment},
+        'a dot segment';
+    like $err, qr{list\.md:2:12: error: permalink is a sequence, not a path},
+        'a list';
+    ($rc, $err) = build($d, '--path-field', '');
+    is $rc, 2, 'an empty --path-field: usage error';
+};
+
 subtest '--timezone: the day where the site is built, as Jekyll takes it' => sub {
     my $d = content();
     # Blogger's export as jekyll-import writes it: the blog's own zone
