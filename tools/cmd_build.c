@@ -41,6 +41,8 @@
     "                         front-matter field\n" \
     "      --path-field NAME  a post that sets NAME (Hugo's url, Jekyll's\n" \
     "                         permalink) has that as its new path\n" \
+    "      --date-field NAME  the post's date is NAME alone (Hugo's\n" \
+    "                         permalinks take date before publishDate)\n" \
     "      --timezone ZONE    take a timestamp's day in ZONE (UTC, +05:30,\n" \
     "                         Europe/Berlin), as Jekyll and Astro do,\n" \
     "                         not as written (Blogger, Hugo)\n" \
@@ -138,6 +140,7 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
         { "target",      required_argument, NULL, 't' },
         { "timezone",    required_argument, NULL, 'Z' },
         { "path-field",  required_argument, NULL, 'P' },
+        { "date-field",  required_argument, NULL, 'D' },
         { "config",      required_argument, NULL, 'c' },
         { "ignore-case", no_argument,       NULL, 'i' },
         { "quiet",       no_argument,       NULL, 'q' },
@@ -183,6 +186,7 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
         case 't': opt->target = optarg; break;
         case 'Z': opt->timezone = optarg; break;
         case 'P': opt->path_field = optarg; break;
+        case 'D': opt->date_field = optarg; break;
         case 'c': opt->config = optarg; break;
         case 'i': opt->ignore_case = 1; break;
         case 'q': opt->quiet = 1; break;
@@ -206,9 +210,13 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
     opt->dirs = argv + optind;
     opt->ndirs = (size_t) (argc - optind);
 
-    if (opt->path_field != NULL && opt->path_field[0] == '\0') {
-        fprintf(stderr, "redirect-map %s: empty --path-field\n"
-                "Try 'redirect-map %s --help'.\n", name, name);
+    if ((opt->path_field != NULL && opt->path_field[0] == '\0')
+        || (opt->date_field != NULL && opt->date_field[0] == '\0'))
+    {
+        fprintf(stderr, "redirect-map %s: empty --%s\n"
+                "Try 'redirect-map %s --help'.\n", name,
+                opt->date_field && opt->date_field[0] == '\0'
+                ? "date-field" : "path-field", name);
         return -1;
     }
 
@@ -251,6 +259,9 @@ merge_config(build_t *b)
         }
         if (opt->path_field == NULL) {
             opt->path_field = cfg->path_field;
+        }
+        if (opt->date_field == NULL) {
+            opt->date_field = cfg->date_field;
         }
         if (!opt->ignore_case && cfg->ignore_case == 1) {
             opt->ignore_case = 1;
@@ -542,6 +553,8 @@ fill_writer(lrm_writer_t *w, redirect_list_t *list,
             && lrm_writer_set_meta(w, "timezone", opt->timezone))
         || (opt->path_field != NULL
             && lrm_writer_set_meta(w, "path_field", opt->path_field))
+        || (opt->date_field != NULL
+            && lrm_writer_set_meta(w, "date_field", opt->date_field))
         || (opt->ignore_case
             && lrm_writer_set_meta(w, "ignore_case", "true")))
     {
@@ -743,6 +756,7 @@ build_collect(build_t *b)
     popt.target = b->opt.target;
     popt.zone = &b->zone;
     popt.path_field = b->opt.path_field;
+    popt.date_field = b->opt.date_field;
     popt.progress = progress_hook;
     popt.progress_ctx = &b->progress;
     popt.item = add_post_redirect;

@@ -332,6 +332,21 @@ read_key(ctx_t *c, const yaml_node_t *v)
 }
 
 
+/* A front-matter field's name: a string, not empty (reported).  */
+static const char *
+field_name_of(ctx_t *c, const yaml_node_t *v, const char *what)
+{
+    const char  *name = string_of(c, v, what);
+
+    if (name != NULL && name[0] == '\0') {
+        error_at(c, v, "%s is empty%s", what, "");
+        return NULL;
+    }
+
+    return name;
+}
+
+
 /* timezone: where a timestamp's day is taken (dates.h) */
 static void
 read_timezone(ctx_t *c, const yaml_node_t *v)
@@ -735,7 +750,7 @@ read_redirects(ctx_t *c, yaml_node_t *n)
 
 static const char  *top_keys[] = {
     "content", "key", "target", "output", "ignore_case", "rules",
-    "redirects", "import", "timezone", "path_field", NULL
+    "redirects", "import", "timezone", "path_field", "date_field", NULL
 };
 
 
@@ -763,8 +778,8 @@ read_top(ctx_t *c, yaml_node_t *root)
 
         if (top_keys[i] == NULL) {
             error_at(c, k, "unknown key '%s' (known: content, key, target, "
-                     "path_field, timezone, output, ignore_case, rules, "
-                     "redirects, import)%s", name, "");
+                     "path_field, date_field, timezone, output, "
+                     "ignore_case, rules, redirects, import)%s", name, "");
             continue;
         }
 
@@ -823,13 +838,12 @@ read_top(ctx_t *c, yaml_node_t *root)
             read_timezone(c, v);
             break;
 
+        case 9:
+            c->cfg->path_field = field_name_of(c, v, "path_field");
+            break;
+
         default:
-            c->cfg->path_field = string_of(c, v, "path_field");
-            if (c->cfg->path_field != NULL && c->cfg->path_field[0] == '\0')
-            {
-                error_at(c, v, "path_field is empty%s%s", "", "");
-                c->cfg->path_field = NULL;
-            }
+            c->cfg->date_field = field_name_of(c, v, "date_field");
             break;
         }
 

@@ -71,6 +71,7 @@ typedef struct {
     const char         *target;
     const char         *timezone;    /* NULL: not set (dates.h) */
     const char         *path_field;  /* NULL: not set */
+    const char         *date_field;  /* NULL: not set */
     char               *output;      /* resolved, NULL: not set */
     int                 ignore_case; /* -1: not set */
 

@@ -491,14 +491,18 @@ date_to_zone(post_date_t *date, const date_zone_t *zone)
 }
 
 int
-post_date(const frontmatter_t *fm, post_date_t *out, diag_t *diag)
+post_date(const frontmatter_t *fm, const char *field, post_date_t *out,
+    diag_t *diag)
 {
-    yaml_node_t  *node;
-    const char   *text, *error;
-    size_t        i, len;
+    yaml_node_t        *node;
+    const char         *text, *error;
+    const char *const  *keys = field ? &field : date_keys;
+    size_t              i, len, n;
 
-    for (i = 0; i < sizeof(date_keys) / sizeof(date_keys[0]); i++) {
-        node = frontmatter_field(fm, date_keys[i]);
+    n = field ? 1 : sizeof(date_keys) / sizeof(date_keys[0]);
+
+    for (i = 0; i < n; i++) {
+        node = frontmatter_field(fm, keys[i]);
         if (node == NULL || frontmatter_is_null(node)) {
             continue;
         }
@@ -506,7 +510,7 @@ post_date(const frontmatter_t *fm, post_date_t *out, diag_t *diag)
         if (node->type != YAML_SCALAR_NODE) {
             diag_error(diag, fm->file, frontmatter_line(node),
                        frontmatter_column(node), "%s is %s, not a date",
-                       date_keys[i], frontmatter_kind(node));
+                       keys[i], frontmatter_kind(node));
             return -1;
         }
 
@@ -521,7 +525,7 @@ post_date(const frontmatter_t *fm, post_date_t *out, diag_t *diag)
                        frontmatter_column(node),
                        "invalid date '%.*s%s' in %s: %s",
                        (int) (len > SHOWN_MAX ? SHOWN_MAX : len), text,
-                       len > SHOWN_MAX ? "..." : "", date_keys[i], error);
+                       len > SHOWN_MAX ? "..." : "", keys[i], error);
             return -1;
         }
 

@@ -56,12 +56,14 @@ typedef struct {
 const char *date_parse(const char *text, size_t len, post_date_t *out);
 
 /*
- * The date of a post: the first of publishDate, date and pubDate that is
- * present and neither null nor empty.  Returns 1 with out set, 0 when
- * the post has none, -1 when the value is invalid (reported at it).
- * The day is the one written; see date_to_zone().
+ * The date of a post: the first of publishDate, date and pubDate (or the
+ * field named, when field is not NULL) that is present and neither null
+ * nor empty.  Returns 1 with out set, 0 when the post has none, -1 when
+ * the value is invalid (reported at it).  The day is the one written;
+ * see date_to_zone().
  */
-int post_date(const frontmatter_t *fm, post_date_t *out, diag_t *diag);
+int post_date(const frontmatter_t *fm, const char *field, post_date_t *out,
+    diag_t *diag);
 
 /*
  * Reads a --timezone value: "UTC", an offset ("+05:30", "-0800") or a

@@ -1068,6 +1068,7 @@ posts_collect(const char *const *dirs, size_t ndirs,
     p.proto.template_ok = rc == 0;
     p.proto.template.zone = opt ? opt->zone : NULL;
     p.proto.template.path_field = opt ? opt->path_field : NULL;
+    p.proto.template.date_field = opt ? opt->date_field : NULL;
 
     p.ring = aligned_alloc(64, RING_SIZE * sizeof(job_t));
     if (p.ring != NULL) {

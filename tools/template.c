@@ -834,7 +834,7 @@ template_expand(const template_t *t, const frontmatter_t *fm,
     }
 
     if (t->needs_date) {
-        rc = post_date(fm, &date, diag);
+        rc = post_date(fm, t->date_field, &date, diag);
         if (rc < 0) {
             return EXPAND_ERROR;
         }
@@ -846,13 +846,15 @@ template_expand(const template_t *t, const frontmatter_t *fm,
         }
         if (rc == 0) {
             diag_error(diag, path, 1, 0, "template needs {%s} but the post "
-                       "has no " POST_DATE_KEYS_TEXT, t->first_date);
+                       "has no %s", t->first_date,
+                       t->date_field ? t->date_field : POST_DATE_KEYS_TEXT);
             return EXPAND_ERROR;
         }
         if (rc < 0) {
             diag_error(diag, path, 0, 0, "template needs {%s} but the "
-                       "post has no " POST_DATE_KEYS_TEXT ", and the date "
-                       "%s of its file name is no date", t->first_date,
+                       "post has no %s, and the date %s of its file name is "
+                       "no date", t->first_date,
+                       t->date_field ? t->date_field : POST_DATE_KEYS_TEXT,
                        shown);
             return EXPAND_ERROR;
         }

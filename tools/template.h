@@ -47,6 +47,7 @@ typedef struct {
     int               needs_date;   /* uses {year}, {month} or {day} */
     const date_zone_t *zone;        /* where a timestamp's day is taken */
     const char       *path_field;   /* a post's own new path, or NULL */
+    const char       *date_field;   /* the date's field, NULL: dates.h's */
     const char       *first_date;   /* "year" ...: the first one used */
 } template_t;
 

@@ -110,6 +110,29 @@ subtest '--path-field: a post\'s own path wins over the template' => sub {
     is $rc, 2, 'an empty --path-field: usage error';
 };
 
+subtest '--date-field: the one field a generator takes the date from' => sub {
+    my $d = content();
+    # Hugo's permalinks take date before publishDate
+    write_post($d, 'both.md', "date: 2020-02-01\npublishDate: 2020-01-31\n"
+               . "legacyUrl: /old/both.html\n");
+    write_post($d, 'pub.md', "publishDate: 2020-03-01\nlegacyUrl: /old/pub.html\n");
+    builds_to($d, ['-t', '/{year}/{month}/{slug}'], [
+        "/old/both.html\t/2020/01/both\t301",
+        "/old/pub.html\t/2020/03/pub\t301"], 'by default publishDate first');
+    my ($rc, $err) = build($d, '--date-field', 'date');
+    is $rc, 1, 'a post without that field: exit 1';
+    like $err, qr{pub\.md:1: error: template needs \{year\} but the post has no date$}m,
+        'named';
+    unlink "$d/pub.md";
+    builds_to($d, ['--date-field', 'date'], ["/old/both.html\t/2020/02/both\t301"],
+              'date alone');
+    my (undef, $info) = run('redirect-map', 'info', "$d.map");
+    like $info, qr{^date_field: date$}m, 'recorded in the map';
+    ($rc, $err) = build($d, '--date-field', '');
+    is $rc, 2, 'empty: usage error';
+    like $err, qr{empty --date-field}, 'said';
+};
+
 subtest '--timezone: the day where the site is built, as Jekyll takes it' => sub {
     my $d = content();
     # Blogger's export as jekyll-import writes it: the blog's own zone
