@@ -48,6 +48,14 @@ typedef struct {
     size_t        ndirs;
 } build_options_t;
 
+/* A legacy URL left out as its post's own path, for check --site. */
+typedef struct {
+    char            *path;      /* the path, then the file, one block */
+    const char      *file;
+    unsigned         line;
+    unsigned         column;
+} own_path_t;
+
 typedef struct {
     build_mode_t     mode;
     build_options_t  opt;
@@ -55,6 +63,8 @@ typedef struct {
     int              have_cfg;
     post_list_t      posts;
     size_t           own_paths;   /* legacy URLs already their post's path */
+    own_path_t      *kept;        /* check --site: those URLs, to look for */
+    size_t           nkept;
     date_zone_t      zone;        /* from opt.timezone */
     redirect_list_t  list;
     rule_list_t      rules;

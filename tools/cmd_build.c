@@ -324,10 +324,47 @@ typedef struct {
     redirect_list_t  *list;
     diag_t            diag;         /* captures */
     size_t            own_paths;    /* legacy URLs that are their page's */
+    build_t          *keep;         /* check --site: keeps them, or NULL */
 } post_sink_t;
 
 /* how many legacy URLs that are their page's own path are named */
 #define OWN_PATHS_NAMED  10
+
+
+/* check --site looks for the page of a legacy URL left out */
+static int
+keep_own_path(build_t *b, const post_redirect_t *p)
+{
+    own_path_t  *grown, *k;
+    size_t       target_len, file_len;
+
+    if ((b->nkept & (b->nkept - 1)) == 0) {    /* 0, 1, 2, 4...: grow */
+        grown = realloc(b->kept, (b->nkept ? b->nkept * 2 : 1)
+                                 * sizeof(own_path_t));
+        if (grown == NULL) {
+            return -1;
+        }
+        b->kept = grown;
+    }
+
+    target_len = strlen(p->target);
+    file_len = strlen(p->file);
+
+    k = &b->kept[b->nkept];
+    k->path = malloc(target_len + 1 + file_len + 1);
+    if (k->path == NULL) {
+        return -1;
+    }
+
+    memcpy(k->path, p->target, target_len + 1);
+    memcpy(k->path + target_len + 1, p->file, file_len + 1);
+    k->file = k->path + target_len + 1;
+    k->line = p->line;
+    k->column = p->column;
+    b->nkept++;
+
+    return 0;
+}
 
 
 static int
@@ -344,6 +381,10 @@ add_post_redirect(const post_redirect_t *p, void *ctx)
             diag_warning(&sink->diag, p->file, p->line, p->column,
                          "legacy URL \"%s\" is the post's own new path: "
                          "no redirect needed", p->legacy);
+        }
+
+        if (sink->keep != NULL && keep_own_path(sink->keep, p) != 0) {
+            return -1;
         }
 
         return redirects_add_page(sink->list, p->target, p->file) != 0
@@ -764,6 +805,7 @@ build_collect(build_t *b)
 
     memset(&sink, 0, sizeof(sink));
     sink.list = &b->list;
+    sink.keep = b->mode == BUILD_MODE_CHECK && b->opt.site != NULL ? b : NULL;
     sink.diag.capture = &later;
     memset(&later, 0, sizeof(later));
 
@@ -822,6 +864,8 @@ build_collect(build_t *b)
 void
 build_free(build_t *b)
 {
+    size_t  i;
+
     progress_clear(&b->progress);
     posts_free(&b->posts);
     redirects_free(&b->list);
@@ -831,6 +875,13 @@ build_free(build_t *b)
     b->dirs = NULL;
     free(b->keys);
     b->keys = NULL;
+
+    for (i = 0; i < b->nkept; i++) {
+        free(b->kept[i].path);
+    }
+    free(b->kept);
+    b->kept = NULL;
+    b->nkept = 0;
 }
 
 

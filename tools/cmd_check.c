@@ -267,6 +267,19 @@ check_site(build_t *b, site_stats_t *st)
 
     redirects_flush(&b->list, &b->diag);     /* in the order of the keys */
 
+    /* a legacy URL left out as its post's own path must be a page */
+    for (i = 0; i < b->nkept; i++) {
+        st->checked++;
+
+        if (!target_exists(site, b->kept[i].path)) {
+            st->missing++;
+            diag_error(&b->diag, b->kept[i].file, b->kept[i].line,
+                       b->kept[i].column, "legacy URL \"%s\" was left out "
+                       "as its post's own new path, but it does not exist "
+                       "in %s", b->kept[i].path, site);
+        }
+    }
+
     for (i = 0; i < b->rules.count; i++) {
         r = &b->rules.items[i];
 

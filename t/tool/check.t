@@ -114,6 +114,23 @@ subtest '--site: a legacy URL that is a page of the site is a warning' => sub {
     is decode_json($out)->{legacy_urls_hiding_pages}, 3, 'counted in the JSON';
 };
 
+subtest '--site: a legacy URL left out as its post\'s own path must be a page' => sub {
+    my $d = "$tmp/kept";
+    write_post($d, 'content/kept.md', "date: 2010-01-01\n"
+               . "legacyUrl: http://x.blogspot.com/2010/01/kept.html\n");
+    write_post($d, 'content/lost.md', "date: 2010-01-02\n"
+               . "legacyUrl: /2010/01/lost.html\n");
+    touch("$d/dist/2010/01/kept.html");
+    my ($rc, $out, $err) = run('redirect-map', 'check', '-t',
+                               '/{year}/{month}/{slug}.html', '--site',
+                               "$d/dist", '--json', "$d/content");
+    is $rc, 1, 'exit 1';
+    like $err, qr{lost\.md:3:12: error: legacy URL "/2010/01/lost\.html" was left out as its post's own new path, but it does not exist in \S+/dist$}m,
+        'the one the site lacks, at its place';
+    unlike $err, qr{error: .*kept\.html}, 'the one it has is fine';
+    is decode_json($out)->{targets_missing}, 1, 'counted in the JSON';
+};
+
 subtest '--site: query strings, fragments, percent-encoding, absolute URLs' => sub {
     my $d = "$tmp/enc";
     mkdir $d;
