@@ -485,12 +485,13 @@ redirects_is_own_path(const char *legacy, const char *target)
     size_t       path_len;
     long         n, m;
 
-    if (target[0] != '/') {
+    if (target[0] != '/' || has_space_or_control(legacy, strlen(legacy))) {
         return 0;
     }
 
+    /* a query that may tell pages apart is redirects_add()'s error */
     path = legacy_path(legacy, strlen(legacy), &path_len);
-    if (path == NULL) {
+    if (path == NULL || has_query(path, path_len)) {
         return 0;
     }
 

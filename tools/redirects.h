@@ -79,10 +79,11 @@ typedef struct {
 
 /*
  * Whether a post's legacy URL is already its new path: the two normalised
- * alike are the same bytes.  Such a URL needs no redirect (a site that
- * kept Blogger's paths).  Case counts even for a caseless list: there,
- * two paths that differ in case would loop, which redirects_check()
- * reports.
+ * alike are the same bytes, and it has neither a query that may tell
+ * pages apart nor spaces or control characters (redirects_add() reports
+ * those).  Such a URL needs no redirect (a site that kept Blogger's
+ * paths).  Case counts even for a caseless list: there, two paths that
+ * differ in case would loop, which redirects_check() reports.
  */
 int redirects_is_own_path(const char *legacy, const char *target);
 

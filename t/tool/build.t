@@ -483,14 +483,24 @@ subtest 'loops and URLs that are not paths' => sub {
                . "legacyUrl: ftp://host/x.html\n");
     write_post($d, 'space.md', "publishDate: 2020-01-02\n"
                . "legacyUrl: /a b.html\n");
+    # its own path, but with a query that tells pages apart: no key can
+    # keep it, as for any other post
+    write_post($d, 'query.md', "publishDate: 2020-01-02\n"
+               . "legacyUrl: /2020/01/query?page=2\n");
+    write_post($d, 'my post.md', "publishDate: 2020-01-02\n"
+               . "legacyUrl: /2020/01/my post\n");
     my ($rc, $err) = build($d);
     is $rc, 1, 'exit 1';
+    like $err, qr{query\.md:3:\d+: error: .*has a query string},
+        'a query that tells pages apart, even on the post\'s own path';
+    like $err, qr{my post\.md:3:\d+: error: .*spaces},
+        'a space, even on the post\'s own path';
     like $err, qr{self\.md:3:12: warning: legacy URL "/2020/01/self" is the post's own new path: no redirect needed},
         'a legacy URL that is its own post\'s path is no loop, and said';
     like $err, qr{rel\.md:3:\d+: error: .*neither a path}, 'relative URL';
     like $err, qr{ftp\.md:3:\d+: error: .*neither a path}, 'other scheme';
     like $err, qr{space\.md:3:\d+: error: .*spaces}, 'space';
-    like $err, qr/3 errors, .* not written/, 'all errors in one run';
+    like $err, qr/5 errors, .* not written/, 'all errors in one run';
 };
 
 subtest 'legacy URLs that are already their post\'s path need no redirect' => sub {
