@@ -396,7 +396,7 @@ date_parse(const char *text, size_t len, post_date_t *out)
 
 /* Whole days before a count of minutes (rounded down, also before 1970). */
 static long
-days_of_minutes(long minutes)
+days_of_minutes(long long minutes)
 {
     return minutes >= 0 ? minutes / 1440 : -((-minutes + 1439) / 1440);
 }
@@ -457,7 +457,8 @@ date_zone_set(date_zone_t *zone, const char *name)
 void
 date_to_zone(post_date_t *date, const date_zone_t *zone)
 {
-    long       minutes, days;
+    long long  minutes;
+    long       days;
     time_t     t;
     struct tm  tm;
 
@@ -465,9 +466,10 @@ date_to_zone(post_date_t *date, const date_zone_t *zone)
         return;
     }
 
-    /* the time written, in minutes since the epoch in UTC */
-    minutes = days_from_civil(date->year, date->month, date->day) * 1440
-              + date->minutes - date->offset;
+    /* the time written, in minutes since the epoch in UTC (a 32-bit long
+     * would overflow in the years 0 to 9999) */
+    minutes = (long long) days_from_civil(date->year, date->month, date->day)
+              * 1440 + date->minutes - date->offset;
 
     if (zone->kind == DATE_ZONE_NAMED) {
         t = (time_t) minutes * 60;
@@ -486,7 +488,7 @@ date_to_zone(post_date_t *date, const date_zone_t *zone)
     minutes += zone->offset;
     days = days_of_minutes(minutes);
     civil_from_days(days, date);
-    date->minutes = (int) (minutes - days * 1440);
+    date->minutes = (int) (minutes - (long long) days * 1440);
     date->offset = zone->offset;
 }
 

@@ -76,7 +76,7 @@ const char *date_zone_set(date_zone_t *zone, const char *name);
 /*
  * Moves a date written with a time and a zone to the day it is in zone
  * (nothing for a date alone, or a time without a zone: those are local
- * times wherever the site is built).
+ * times wherever the site is built).  The year may then be -1 or 10000.
  */
 void date_to_zone(post_date_t *date, const date_zone_t *zone);
 

@@ -840,6 +840,14 @@ template_expand(const template_t *t, const frontmatter_t *fm,
         }
         if (rc > 0) {
             date_to_zone(&date, t->zone);
+
+            if (date.year < 0 || date.year > 9999) {
+                diag_error(diag, path, 0, 0, "template needs {%s} but the "
+                           "post's date, in the zone of --timezone, is in "
+                           "the year %d, not 0 to 9999", t->first_date,
+                           date.year);
+                return EXPAND_ERROR;
+            }
         }
         if (rc == 0) {
             rc = template_file_date(path, &date, shown, sizeof(shown));

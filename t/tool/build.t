@@ -166,6 +166,15 @@ subtest '--timezone: the day where the site is built, as Jekyll takes it' => sub
         'says so, rather than UTC without a word';
     my (undef, $info) = run('redirect-map', 'info', "$d.map");
     like $info, qr{^timezone: America/Los_Angeles$}m, 'recorded in the map';
+
+    # a timestamp moved out of the years a {year} can show
+    write_post($d, '_posts/9999-12-31-last.md',
+               "date: '9999-12-31T23:30:00Z'\n"
+               . "blogger_orig_url: https://x.blogspot.com/9999/12/last.html\n");
+    ($rc, $err) = build($d, @opt, '--timezone', '+01:00');
+    is $rc, 1, 'a year after 9999: exit 1';
+    like $err, qr{last\.md: error: template needs \{year\} but the post's date, in the zone of --timezone, is in the year 10000},
+        'an error, not a five-digit year';
 };
 
 subtest 'lists, empty values, absolute URLs, CRLF, non-posts' => sub {
