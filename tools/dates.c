@@ -401,6 +401,26 @@ days_of_minutes(long long minutes)
     return minutes >= 0 ? minutes / 1440 : -((-minutes + 1439) / 1440);
 }
 
+/* Whether a file is a compiled zone: TZif data, as tzfile(5) says. */
+static int
+is_tzif(const char *path)
+{
+    FILE  *f;
+    char   magic[4];
+    int    ok;
+
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        return 0;
+    }
+
+    ok = fread(magic, 1, sizeof(magic), f) == sizeof(magic)
+         && memcmp(magic, "TZif", 4) == 0;
+
+    fclose(f);
+    return ok;
+}
+
 const char *
 date_zone_set(date_zone_t *zone, const char *name)
 {
@@ -436,13 +456,21 @@ date_zone_set(date_zone_t *zone, const char *name)
         dir = "/usr/share/zoneinfo";
     }
 
-    /* glibc takes a name it cannot find for UTC, without a word */
+    /* glibc takes a name it cannot find, or a file that is no zone
+     * ("leapseconds", "zone.tab"), for UTC, without a word */
     if (name[0] == '\0' || name[0] == '/' || strstr(name, "..") != NULL
         || (size_t) snprintf(path, sizeof(path), "%s/%s", dir, name)
            >= sizeof(path)
-        || stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        || stat(path, &st) != 0 || !S_ISREG(st.st_mode)
+        || !is_tzif(path))
     {
         return "no such zone in the tz database";
+    }
+
+    /* their time_t counts leap seconds: midnight UTC is 23:59:33 */
+    if (strncmp(name, "right/", 6) == 0) {
+        return "a right/ zone counts leap seconds, which no site generator "
+               "does: give the zone without right/";
     }
 
     if (setenv("TZ", name, 1) != 0) {

@@ -164,6 +164,21 @@ subtest '--timezone: the day where the site is built, as Jekyll takes it' => sub
     is $rc, 2, 'a zone that does not exist: usage error';
     like $err, qr{--timezone 'Mars/Olympus': no such zone in the tz database},
         'says so, rather than UTC without a word';
+    my $tzdir = $ENV{TZDIR} || '/usr/share/zoneinfo';
+    SKIP: {
+        skip 'no leapseconds file in the tz database', 1
+            unless -f "$tzdir/leapseconds";
+        ($rc, $err) = build($d, @opt, '--timezone', 'leapseconds');
+        like $err, qr{--timezone 'leapseconds': no such zone},
+            'a file of the tz database that is no zone is none';
+    }
+    SKIP: {
+        skip 'no right/ zones in the tz database', 1
+            unless -f "$tzdir/right/UTC";
+        ($rc, $err) = build($d, @opt, '--timezone', 'right/UTC');
+        like $err, qr{--timezone 'right/UTC': a right/ zone counts leap seconds},
+            'a zone that counts leap seconds is refused';
+    }
     my (undef, $info) = run('redirect-map', 'info', "$d.map");
     like $info, qr{^timezone: America/Los_Angeles$}m, 'recorded in the map';
 
