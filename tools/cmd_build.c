@@ -822,9 +822,11 @@ build_collect(build_t *b)
 
     b->own_paths = sink.own_paths;
     if (sink.own_paths > OWN_PATHS_NAMED) {
-        diag_warning(&b->diag, NULL, 0, 0, "%zu more legacy URLs are their "
+        diag_warning(&b->diag, NULL, 0, 0, "%zu more legacy URL%s "
                      "post's own new path: no redirect needed",
-                     sink.own_paths - OWN_PATHS_NAMED);
+                     sink.own_paths - OWN_PATHS_NAMED,
+                     sink.own_paths - OWN_PATHS_NAMED == 1
+                     ? " is its" : "s are their");
     }
 
     if (rc != 0

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dates.h"
 #include "lrmap.h"
@@ -157,7 +158,10 @@ bad_template_text(const char *text)
     const char  *p = text;
     size_t       len;
 
-    if (strncmp(p, "http://", 7) == 0 || strncmp(p, "https://", 8) == 0) {
+    /* the scheme in any case, as lrm_url_path() takes it */
+    if (strncasecmp(p, "http://", 7) == 0
+        || strncasecmp(p, "https://", 8) == 0)
+    {
         p = strstr(p, "//") + 2;
     }
 

@@ -320,6 +320,12 @@ subtest 'a value that gives the new path an empty or dot segment is refused' => 
     unlink "$d/$_" for qw(whole.md up.md escaped.md);
     builds_to($d, [], ["/2016/03/fine.html\t/2016/03/a/b...c\t301"],
               'a slug with a slash inside still builds');
+    builds_to($d, ['-t', 'HTTPS://New.example/{slug}'],
+              ["/2016/03/fine.html\tHTTPS://New.example/a/b...c\t301"],
+              'the "//" of a scheme in capitals is no empty segment');
+    ($rc, $err) = build($d, '-t', 'HTTPS://new.example//{slug}');
+    like $err, qr{target template 'HTTPS://new\.example//\{slug\}' has an empty segment},
+        'one after the host is';
 };
 
 subtest 'a legacy URL that is the home page or needs its query is refused' => sub {
