@@ -62,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(p->target[0] == '\0'
                     || redirects_add_page(&list, p->target, p->file) == 0);
         if (p->target[0] != '\0'
-            && redirects_is_own_path(p->legacy, p->target))
+            && redirects_is_own_path(p->legacy, p->target, 0))
         {
             continue;                   /* needs no redirect */
         }

@@ -178,6 +178,12 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
         case 's': opt->site = optarg; break;
         case 'j': opt->json = 1; break;
         case 'k':
+            if (posts_keys_problem(optarg) != NULL) {
+                fprintf(stderr, "redirect-map %s: --key '%s' has %s\n",
+                        name, optarg, posts_keys_problem(optarg));
+                fprintf(stderr, "Try 'redirect-map %s --help'.\n", name);
+                return -1;
+            }
             if (add_key(b, optarg) != 0) {
                 fprintf(stderr, "redirect-map: out of memory\n");
                 return -1;
@@ -372,10 +378,24 @@ add_post_redirect(const post_redirect_t *p, void *ctx)
 {
     post_sink_t  *sink = ctx;
     unsigned      status;
+    char          shown[256];
 
     status = p->unpublished ? STATUS_GONE : STATUS_MOVED;
 
-    if (p->target[0] != '\0' && redirects_is_own_path(p->legacy, p->target))
+    if (p->target[0] != '\0' && (sink->list->norm_flags & LRM_NORM_CASELESS)
+        && !redirects_is_own_path(p->legacy, p->target, 0)
+        && redirects_is_own_path(p->legacy, p->target, LRM_NORM_CASELESS))
+    {
+        diag_error(&sink->diag, p->file, p->line, p->column, "legacy URL "
+                   "\"%s\" differs from its post's new path \"%s\" in "
+                   "case only: in a caseless map (-i) it would redirect to "
+                   "itself", diag_printable(p->legacy, strlen(p->legacy),
+                   shown, sizeof(shown)), p->target);
+        return 0;
+    }
+
+    if (p->target[0] != '\0'
+        && redirects_is_own_path(p->legacy, p->target, 0))
     {
         if (sink->own_paths++ < OWN_PATHS_NAMED) {
             diag_warning(&sink->diag, p->file, p->line, p->column,

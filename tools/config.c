@@ -286,6 +286,11 @@ read_key(ctx_t *c, const yaml_node_t *v)
     char               *keys;
 
     if (v->type == YAML_SEQUENCE_NODE) {
+        if (v->data.sequence.items.start == v->data.sequence.items.top) {
+            error_at(c, v, "key is an empty list%s%s", "", "");
+            return 0;
+        }
+
         for (i = v->data.sequence.items.start;
              i < v->data.sequence.items.top; i++)
         {

@@ -478,7 +478,8 @@ push(redirect_list_t *list, const redirect_t *r)
 
 
 int
-redirects_is_own_path(const char *legacy, const char *target)
+redirects_is_own_path(const char *legacy, const char *target,
+    unsigned flags)
 {
     char         key[LRM_MAX_KEY], target_key[LRM_MAX_KEY];
     const char  *path;
@@ -495,8 +496,8 @@ redirects_is_own_path(const char *legacy, const char *target)
         return 0;
     }
 
-    n = lrm_normalize_path(path, path_len, key, 0);
-    m = lrm_normalize_path(target, strlen(target), target_key, 0);
+    n = lrm_normalize_path(path, path_len, key, flags);
+    m = lrm_normalize_path(target, strlen(target), target_key, flags);
 
     return n > 1 && n == m && memcmp(key, target_key, (size_t) n) == 0;
 }

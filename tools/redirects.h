@@ -79,13 +79,12 @@ typedef struct {
 
 /*
  * Whether a post's legacy URL is already its new path: the two normalised
- * alike are the same bytes, and it has neither a query that may tell
- * pages apart nor spaces or control characters (redirects_add() reports
- * those).  Such a URL needs no redirect (a site that kept Blogger's
- * paths).  Case counts even for a caseless list: there, two paths that
- * differ in case would loop, which redirects_check() reports.
+ * with flags (LRM_NORM_*) are the same bytes.  With flags 0 such a URL
+ * needs no redirect (a site that kept Blogger's paths).  One that is so
+ * only caselessly would loop in a caseless map.
  */
-int redirects_is_own_path(const char *legacy, const char *target);
+int redirects_is_own_path(const char *legacy, const char *target,
+    unsigned flags);
 
 /*
  * Adds legacy -> target.  legacy is a path or an absolute http(s) URL;

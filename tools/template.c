@@ -155,25 +155,21 @@ read_placeholder(const char *text, const char *p, diag_t *diag)
 static const char *
 bad_template_text(const char *text)
 {
-    const char  *p = text;
-    size_t       len;
+    size_t  len = strcspn(text, "?#");
 
-    /* the scheme in any case, as lrm_url_path() takes it */
-    if (strncasecmp(p, "http://", 7) == 0
-        || strncasecmp(p, "https://", 8) == 0)
-    {
-        p = strstr(p, "//") + 2;
+    /* another site's paths (an absolute template) are its own business */
+    if (text[0] != '/') {
+        return NULL;
     }
 
-    if (strstr(p, "//") != NULL) {
+    if (memmem(text, len, "//", 2) != NULL) {
         return "an empty segment (\"//\")";
     }
 
-    len = strlen(p);
-
-    if (strstr(p, "/./") != NULL || strstr(p, "/../") != NULL
-        || (len >= 2 && strcmp(p + len - 2, "/.") == 0)
-        || (len >= 3 && strcmp(p + len - 3, "/..") == 0))
+    if (memmem(text, len, "/./", 3) != NULL
+        || memmem(text, len, "/../", 4) != NULL
+        || (len >= 2 && memcmp(text + len - 2, "/.", 2) == 0)
+        || (len >= 3 && memcmp(text + len - 3, "/..", 3) == 0))
     {
         return "a dot segment";
     }
@@ -285,9 +281,12 @@ is_hex(char ch)
            || (ch >= 'A' && ch <= 'F');
 }
 
-/* Whether byte i of the value must be percent-encoded in a URL path. */
+/*
+ * Whether byte i of the value must be percent-encoded in a URL path; a
+ * whole URL keeps its '?' and '#'.
+ */
 static int
-needs_escape(const char *value, size_t len, size_t i)
+needs_escape(const char *value, size_t len, size_t i, int whole)
 {
     unsigned char  ch = (unsigned char) value[i];
 
@@ -296,11 +295,12 @@ needs_escape(const char *value, size_t len, size_t i)
                  && is_hex(value[i + 2]));
     }
 
-    return ch == ' ' || ch >= 0x80 || strchr("\"<>\\^`{|}#?", ch) != NULL;
+    return ch == ' ' || ch >= 0x80 || strchr("\"<>\\^`{|}", ch) != NULL
+           || (!whole && (ch == '#' || ch == '?'));
 }
 
 static int
-add_value(strbuf_t *b, const char *value, size_t len,
+add_value(strbuf_t *b, const char *value, size_t len, int whole,
     const value_origin_t *origin, const char *path, diag_t *diag)
 {
     static const char  hex[] = "0123456789ABCDEF";
@@ -319,7 +319,7 @@ add_value(strbuf_t *b, const char *value, size_t len,
     }
 
     for (i = 0; i < len; i++) {
-        if (needs_escape(value, len, i)) {
+        if (needs_escape(value, len, i, whole)) {
             ch = (unsigned char) value[i];
             escape[0] = '%';
             escape[1] = hex[ch >> 4];
@@ -585,7 +585,7 @@ expand_part(const template_part_t *part, const post_date_t *date,
         break;
     }
 
-    return add_value(b, value, len, origin, path, diag);
+    return add_value(b, value, len, 0, origin, path, diag);
 }
 
 /*
@@ -620,33 +620,24 @@ is_dot_segment(const char *s, size_t len)
 }
 
 /*
- * Finds the first segment of a new path that is no page's segment: an
- * empty one between two slashes, or a dot segment.  Returns 1 with *at
- * and *len set to it (without its slashes), else 0.
+ * Finds the first segment of a new site path (not of an absolute URL)
+ * that is no page's segment: an empty one between two slashes, or a dot
+ * segment.  Returns 1 with *at and *len set to it (without its
+ * slashes), else 0.
  */
 static int
 find_bad_segment(const char *url, size_t *at, size_t *len)
 {
-    const char  *path, *p, *end, *slash;
-    size_t       path_len;
+    const char  *p, *end, *slash;
 
-    if (url[0] == '/') {
-        path = url;
-        path_len = strlen(url);
-
-    } else {
-        path = lrm_url_path(url, strlen(url), &path_len);
-        if (path == NULL || path_len == 0) {
-            return 0;
-        }
+    /* another site's paths (an absolute target) are its own business */
+    if (url[0] != '/') {
+        return 0;
     }
 
-    end = path + strcspn(path, "?#");
-    if (end > path + path_len) {
-        end = path + path_len;
-    }
+    end = url + strcspn(url, "?#");
 
-    for (p = path + 1; p <= end; p = slash + 1) {
+    for (p = url + 1; p <= end; p = slash + 1) {
         slash = memchr(p, '/', (size_t) (end - p));
 
         *at = (size_t) (p - url);
@@ -780,7 +771,10 @@ own_path(const template_t *t, const frontmatter_t *fm, const char *path,
 
     diag_printable(value, len, shown, sizeof(shown));
 
-    if (frontmatter_bool(node) == 0) {
+    /* Eleventy's "permalink: false", not a quoted "false" */
+    if (node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE
+        && frontmatter_bool(node) == 0)
+    {
         diag_error(diag, fm->file, origin.line, origin.column, "%s is "
                    "false: the post has no page to redirect to (mark it "
                    "draft: true for a 410)", t->path_field);
@@ -802,7 +796,7 @@ own_path(const template_t *t, const frontmatter_t *fm, const char *path,
         return out_of_memory(diag);
     }
 
-    rc = add_value(&b, value, len, &origin, path, diag);
+    rc = add_value(&b, value, len, 1, &origin, path, diag);
     if (rc == EXPAND_OK && find_bad_segment(b.data, &at, &seg)) {
         diag_error(diag, fm->file, origin.line, origin.column, "%s \"%s\" "
                    "has %s", t->path_field, shown, seg == 0

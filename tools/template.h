@@ -64,7 +64,8 @@ void template_free(template_t *t);
  * Expands the template for the post at path into *out (malloc'ed); a post
  * that sets t->path_field (Hugo's url, Jekyll's permalink) has that
  * path instead, with '/' put before it when it has none and escaped as
- * a value is; a pattern there (":title", "{{ }}") is an error.
+ * a value is, its '?' and '#' kept; a pattern there (":title", "{{ }}")
+ * is an error.
  * Returns 0, -1 when the post lacks something the template needs or a
  * value is invalid (reported), -2 when out of memory (reported).
  */

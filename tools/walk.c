@@ -5,7 +5,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -425,6 +427,65 @@ walk_other(walker_t *w, walk_dir_t *dir, const walk_entry_t *e,
     return rc;
 }
 
+/* Whether the sorted names of a folder include name. */
+static int
+names_have(const walk_names_t *names, const char *name)
+{
+    size_t  lo = 0, hi = names->count, mid;
+    int     c;
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        c = strcmp(name, names->text + names->entries[mid].off);
+        if (c == 0) {
+            return 1;
+        }
+        if (c < 0) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+
+    return 0;
+}
+
+/*
+ * Whether a post file is what blogdown renders beside its source, with
+ * the same front matter: "x.html" from "x.Rmd", "x.markdown" from
+ * "x.Rmarkdown".  The source is the post; the copy would claim its
+ * legacy URLs a second time.
+ */
+static int
+is_rendered_copy(const walk_names_t *names, const char *name, size_t len)
+{
+    static const char *const  rendered[][3] = {
+        { ".html", ".Rmd", ".rmd" },
+        { ".markdown", ".Rmarkdown", ".rmarkdown" },
+    };
+    char                      source[NAME_MAX + 16];
+    size_t                    i, j, ext_len;
+
+    for (i = 0; i < sizeof(rendered) / sizeof(rendered[0]); i++) {
+        ext_len = strlen(rendered[i][0]);
+        if (len <= ext_len || len - ext_len > NAME_MAX
+            || strcmp(name + len - ext_len, rendered[i][0]) != 0)
+        {
+            continue;
+        }
+
+        for (j = 1; j < 3; j++) {
+            snprintf(source, sizeof(source), "%.*s%s",
+                     (int) (len - ext_len), name, rendered[i][j]);
+            if (names_have(names, source)) {
+                return 1;
+            }
+        }
+    }
+
+    return 0;
+}
+
 static int
 walk_folder(walker_t *w, const walk_dir_t *parent, const char *name,
     const char *path, size_t path_len, const struct stat *st)
@@ -475,7 +536,9 @@ walk_folder(walker_t *w, const walk_dir_t *parent, const char *name,
         entry_name = names.text + e->off;
 
         if (e->type == DT_REG) {
-            if (is_post_name(entry_name, e->len)) {
+            if (is_post_name(entry_name, e->len)
+                && !is_rendered_copy(&names, entry_name, e->len))
+            {
                 rc = w->visit(dir, entry_name, e->len, w->ctx);
             }
 

@@ -69,9 +69,12 @@ subtest '--path-field: a post\'s own path wins over the template' => sub {
     write_post($d, 'hugo/z.md', "url: posts/zed/\nlegacyUrl: /2022/07/z.html\n");
     write_post($d, 'hugo/e.md', "date: 2022-07-05\nurl: ''\n"
                . "legacyUrl: /2022/07/e.html\n");
+    write_post($d, 'hugo/q.md', "url: 'https://new.example/q/?lang=en#top'\n"
+               . "legacyUrl: /2022/07/q.html\n");
     builds_to($d, ['--path-field', 'permalink', '-t', '/{slug}/'], [
         "/2022/06/old-name.html\t/2022/06/using-fluid.html\t301",
         "/2022/07/e.html\t/e/\t301",
+        "/2022/07/q.html\t/q/\t301",
         "/2022/07/x.html\t/plain/\t301",
         "/2022/07/z.html\t/z/\t301"],
         'the permalink where there is one, the template elsewhere');
@@ -83,6 +86,7 @@ subtest '--path-field: a post\'s own path wins over the template' => sub {
     builds_to($d, ['--path-field', 'url', '-t', '/{slug}/'], [
         "/2022/06/old-name.html\t/fluid/\t301",
         "/2022/07/e.html\t/e/\t301",
+        "/2022/07/q.html\thttps://new.example/q/?lang=en#top\t301",
         "/2022/07/x.html\t/plain/\t301",
         "/2022/07/z.html\t/posts/zed/\t301"],
         'Hugo\'s url without its first slash; an empty one is no url');
@@ -323,9 +327,15 @@ subtest 'a value that gives the new path an empty or dot segment is refused' => 
     builds_to($d, ['-t', 'HTTPS://New.example/{slug}'],
               ["/2016/03/fine.html\tHTTPS://New.example/a/b...c\t301"],
               'the "//" of a scheme in capitals is no empty segment');
-    ($rc, $err) = build($d, '-t', 'HTTPS://new.example//{slug}');
-    like $err, qr{target template 'HTTPS://new\.example//\{slug\}' has an empty segment},
-        'one after the host is';
+    builds_to($d, ['-t', 'https://web.archive.org/web/2020/https://x/{slug}'],
+              ["/2016/03/fine.html\thttps://web.archive.org/web/2020/https://x/a/b...c\t301"],
+              'another site\'s path is its own business');
+    ($rc, $err) = build($d, '-t', '/{slug}//?from=//old');
+    like $err, qr{target template '/\{slug\}//\?from=//old' has an empty segment},
+        'a site path\'s is judged before its query';
+    builds_to($d, ['-t', '/{slug}/?from=//old'],
+              ["/2016/03/fine.html\t/a/b...c/?from=//old\t301"],
+              'its query is not');
 };
 
 subtest 'a legacy URL that is the home page or needs its query is refused' => sub {
@@ -566,8 +576,8 @@ subtest 'legacy URLs that are already their post\'s path need no redirect' => su
                . "legacyUrl: /2010/04/Case.html\n");
     ($rc, $err2) = build($d, '-i', '-t', '/{year}/{month}/{slug}.html');
     is $rc, 1, 'caseless, differing in case: exit 1';
-    like $err2, qr{Case\.md:4:12: error: legacy URL "/2010/04/case\.html" redirects to itself},
-        'still a loop';
+    like $err2, qr{Case\.md:4:12: error: legacy URL "/2010/04/Case\.html" differs from its post's new path "/2010/04/case\.html" in case only: in a caseless map \(-i\) it would redirect to itself},
+        'still a loop, said with the URL as written';
 
     # nothing but kept paths: nothing to redirect, and said why
     my $e = content();

@@ -121,6 +121,13 @@ subtest 'key: several fields, as a list or with commas' => sub {
         'named at its place';
 
     write_file("$d/redirect-map.yaml", "content: posts\noutput: out.map\n"
+               . "key: []\n");
+    ($rc, undef, $err) = in_dir($d, 'redirect-map', 'build', '-q');
+    is $rc, 1, 'an empty list: exit 1';
+    like $err, qr{^redirect-map\.yaml:3:6: error: key is an empty list}m,
+        'said';
+
+    write_file("$d/redirect-map.yaml", "content: posts\noutput: out.map\n"
                . "key: 'a,,b'\n");
     ($rc, undef, $err) = in_dir($d, 'redirect-map', 'build', '-q');
     is $rc, 1, 'an empty name: exit 1';

@@ -150,6 +150,29 @@ subtest 'the content files of other generators are posts too' => sub {
     is $dump, join('', map { "$_\n" } sort @want), 'each gives its redirect';
 };
 
+subtest 'what blogdown renders beside its source is not a second post' => sub {
+    my $d = content();
+    my $fm = "date: 2020-05-01\nlegacyUrl: /2020/05/r-post.html\n";
+    write_post($d, 'post/2020-05-01-r-post.Rmd', $fm);
+    write_post($d, 'post/2020-05-01-r-post.html', $fm);
+    write_post($d, 'post/2020-05-02-md.Rmarkdown', "date: 2020-05-02\n"
+               . "legacyUrl: /2020/05/md.html\n");
+    write_post($d, 'post/2020-05-02-md.markdown', "date: 2020-05-02\n"
+               . "legacyUrl: /2020/05/md.html\n");
+    # an .html without its source is a post of its own
+    write_post($d, 'post/2020-05-03-alone.html', "date: 2020-05-03\n"
+               . "legacyUrl: /2020/05/alone.html\n");
+    my ($rc, $err, $dump) = build($d, "$d/post");
+    is $rc, 0, 'exit 0: no legacy URL claimed twice' or diag $err;
+    unlike $err, qr{warning}, 'no page shared either';
+    like $err, qr/^redirect-map: 3 files read, 3 redirects written/,
+        'the rendered copies are not read';
+    is $dump, "/2020/05/alone.html\t/2020/05/2020-05-03-alone\t301\n"
+        . "/2020/05/md.html\t/2020/05/2020-05-02-md\t301\n"
+        . "/2020/05/r-post.html\t/2020/05/2020-05-01-r-post\t301\n",
+        'one redirect each';
+};
+
 subtest 'links to nothing: ignored when named like a file that is no post' => sub {
     my $d = content();
     write_post($d, 'posts/a.md', "date: 2023-01-01\nlegacyUrl: /a.html\n");
