@@ -5,9 +5,12 @@
  * checks, writing and reading back (fuzz_finish()).
  *
  * Byte 0 chooses the front matter key and target template (bits 0-1),
- * caseless keys (bit 4) and where the file is (bits 5-6: a page bundle,
- * a Jekyll post whose name holds a date, a Hugo section page in a
- * language, a Jekyll draft); the rest is the file.
+ * the site's way with dates and own paths (bits 2-3: as written; in
+ * UTC with Hugo's url; at +05:30 with date alone and two keys; as written
+ * with Jekyll's permalink), caseless keys (bit 4) and where the file is
+ * (bits 5-6: a page bundle, a Jekyll post whose name holds a date, a
+ * Hugo section page in a language, a Jekyll draft); the rest is the
+ * file.
  */
 
 #include <stdio.h>
@@ -29,6 +32,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         { "aliases", "/posts/{title}" },
         { "legacyUrl", "/{year}/{month}/{day}/{slug}.html" },
     };
+    static const struct {
+        const char  *zone;
+        const char  *path_field;
+        const char  *date_field;
+        const char  *more_keys;
+    }                             sites[] = {
+        { NULL, NULL, NULL, NULL },
+        { "UTC", "url", NULL, NULL },
+        { "+05:30", NULL, "date", ",redirect_from" },
+        { NULL, "permalink", NULL, NULL },
+    };
     static const char *const      files[] = {
         "a-post/index.md", "_posts/2023-3-08-a-post.md",
         "a-post/_index.pt-br.md", "_drafts/a-post.md",
@@ -40,6 +54,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const post_redirect_t  *p;
     const char             *path;
     size_t                  i;
+    posts_options_t         opt;
+    date_zone_t             zone = { DATE_ZONE_AS_WRITTEN, 0 };
+    char                    keys[64];
+    unsigned                site;
 
     if (size < 1) {
         return 0;
@@ -51,7 +69,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rules.caseless = 1;
     }
 
-    if (posts_collect(&path, 1, &opts[data[0] & 3], &posts, &diag) != 0) {
+    opt = opts[data[0] & 3];
+    site = (data[0] >> 2) & 3;
+    if (sites[site].zone != NULL) {
+        FUZZ_ASSERT(date_zone_set(&zone, sites[site].zone) == NULL);
+        opt.zone = &zone;
+    }
+    opt.path_field = sites[site].path_field;
+    opt.date_field = sites[site].date_field;
+    if (sites[site].more_keys != NULL) {
+        snprintf(keys, sizeof(keys), "%s%s", opt.key, sites[site].more_keys);
+        opt.key = keys;
+    }
+
+    if (posts_collect(&path, 1, &opt, &posts, &diag) != 0) {
         goto done;
     }
 
