@@ -364,7 +364,7 @@ read_timezone(ctx_t *c, const yaml_node_t *v)
         return;
     }
 
-    error = date_zone_set(&zone, c->cfg->timezone);
+    error = date_zone_check(&zone, c->cfg->timezone);
     if (error != NULL) {
         error_at(c, v, "timezone '%s': %s", c->cfg->timezone, error);
         c->cfg->timezone = NULL;

@@ -422,7 +422,7 @@ is_tzif(const char *path)
 }
 
 const char *
-date_zone_set(date_zone_t *zone, const char *name)
+date_zone_check(date_zone_t *zone, const char *name)
 {
     cursor_t     c = { name, name + strlen(name) };
     const char  *dir, *p, *error;
@@ -473,12 +473,24 @@ date_zone_set(date_zone_t *zone, const char *name)
                "does: give the zone without right/";
     }
 
+    zone->kind = DATE_ZONE_NAMED;
+    return NULL;
+}
+
+const char *
+date_zone_set(date_zone_t *zone, const char *name)
+{
+    const char  *error = date_zone_check(zone, name);
+
+    if (error != NULL || zone->kind != DATE_ZONE_NAMED) {
+        return error;
+    }
+
     if (setenv("TZ", name, 1) != 0) {
         return "cannot set TZ";
     }
     tzset();
 
-    zone->kind = DATE_ZONE_NAMED;
     return NULL;
 }
 

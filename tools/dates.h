@@ -73,6 +73,9 @@ int post_date(const frontmatter_t *fm, const char *field, post_date_t *out,
  */
 const char *date_zone_set(date_zone_t *zone, const char *name);
 
+/* The same, without setting TZ: whether name is a zone. */
+const char *date_zone_check(date_zone_t *zone, const char *name);
+
 /*
  * Moves a date written with a time and a zone to the day it is in zone
  * (nothing for a date alone, or a time without a zone: those are local
