@@ -39,6 +39,7 @@ typedef struct {
     const char   *timezone;     /* --timezone ZONE, or NULL: as written */
     const char   *path_field;   /* --path-field NAME, or NULL */
     const char   *date_field;   /* --date-field NAME, or NULL */
+    int           date_prefix;  /* --date-prefix */
     const char   *config;       /* --config FILE, or NULL */
     int           ignore_case;
     int           quiet;

@@ -43,6 +43,11 @@
     "                         permalink) has that as its new path\n" \
     "      --date-field NAME  the post's date is NAME alone (Hugo's\n" \
     "                         permalinks take date before publishDate)\n" \
+    "      --date-prefix      a date starting any file or folder name\n" \
+    "                         (2022-01-01-title, 2022-01-01_title) is not\n" \
+    "                         in {slug} and dates a post without one, as\n" \
+    "                         Eleventy, Docusaurus and Zola read it (by\n" \
+    "                         default only in Jekyll's _posts)\n" \
     "      --timezone ZONE    take a timestamp's day in ZONE (UTC, +05:30,\n" \
     "                         Europe/Berlin), as Jekyll and Astro do,\n" \
     "                         not as written (Blogger, Hugo)\n" \
@@ -141,6 +146,7 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
         { "timezone",    required_argument, NULL, 'Z' },
         { "path-field",  required_argument, NULL, 'P' },
         { "date-field",  required_argument, NULL, 'D' },
+        { "date-prefix", no_argument,       NULL, 'F' },
         { "config",      required_argument, NULL, 'c' },
         { "ignore-case", no_argument,       NULL, 'i' },
         { "quiet",       no_argument,       NULL, 'q' },
@@ -193,6 +199,7 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
         case 'Z': opt->timezone = optarg; break;
         case 'P': opt->path_field = optarg; break;
         case 'D': opt->date_field = optarg; break;
+        case 'F': opt->date_prefix = 1; break;
         case 'c': opt->config = optarg; break;
         case 'i': opt->ignore_case = 1; break;
         case 'q': opt->quiet = 1; break;
@@ -268,6 +275,9 @@ merge_config(build_t *b)
         }
         if (opt->date_field == NULL) {
             opt->date_field = cfg->date_field;
+        }
+        if (!opt->date_prefix && cfg->date_prefix == 1) {
+            opt->date_prefix = 1;
         }
         if (!opt->ignore_case && cfg->ignore_case == 1) {
             opt->ignore_case = 1;
@@ -616,6 +626,8 @@ fill_writer(lrm_writer_t *w, redirect_list_t *list,
             && lrm_writer_set_meta(w, "path_field", opt->path_field))
         || (opt->date_field != NULL
             && lrm_writer_set_meta(w, "date_field", opt->date_field))
+        || (opt->date_prefix
+            && lrm_writer_set_meta(w, "date_prefix", "anywhere"))
         || (opt->ignore_case
             && lrm_writer_set_meta(w, "ignore_case", "true")))
     {
@@ -818,6 +830,7 @@ build_collect(build_t *b)
     popt.zone = &b->zone;
     popt.path_field = b->opt.path_field;
     popt.date_field = b->opt.date_field;
+    popt.date_prefix_anywhere = b->opt.date_prefix;
     popt.progress = progress_hook;
     popt.progress_ctx = &b->progress;
     popt.item = add_post_redirect;

@@ -72,6 +72,7 @@ typedef struct {
     const char         *timezone;    /* NULL: not set (dates.h) */
     const char         *path_field;  /* NULL: not set */
     const char         *date_field;  /* NULL: not set */
+    int                 date_prefix; /* -1: not set */
     char               *output;      /* resolved, NULL: not set */
     int                 ignore_case; /* -1: not set */
 

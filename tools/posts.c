@@ -1069,6 +1069,7 @@ posts_collect(const char *const *dirs, size_t ndirs,
     p.proto.template.zone = opt ? opt->zone : NULL;
     p.proto.template.path_field = opt ? opt->path_field : NULL;
     p.proto.template.date_field = opt ? opt->date_field : NULL;
+    p.proto.template.date_prefix_anywhere = opt && opt->date_prefix_anywhere;
 
     p.ring = aligned_alloc(64, RING_SIZE * sizeof(job_t));
     if (p.ring != NULL) {

@@ -372,21 +372,19 @@ read_digits(const char *p, const char *end, size_t max, int *value)
 }
 
 /*
- * Jekyll names a post "YYYY-M-D-title.md" (month and day of one or two
- * digits).  Returns the length of the date and its '-' when the stem of
- * the post at path starts so and has a title after it, else 0; sets the
- * date's numbers.
+ * A date at the start of a name: Jekyll names a post "YYYY-M-D-title.md"
+ * (month and day of one or two digits), Eleventy, Docusaurus and Zola
+ * "YYYY-MM-DD-title" or "YYYY-MM-DD_title", files and folders alike.
+ * Returns the length of the date and its separator when the name starts
+ * so and has a title after it, else 0; sets the date's numbers.
  */
 static size_t
-jekyll_date_prefix(const char *path, const char *name, size_t stem_len,
+name_date_prefix(const char *name, size_t len, int any_separator,
     int *year, int *month, int *day)
 {
-    const char  *p = name, *end = name + stem_len;
+    const char  *p = name, *end = name + len;
     size_t       n;
-
-    if (!walk_path_in_folder(path, "_posts")) {
-        return 0;
-    }
+    char         sep;
 
     n = read_digits(p, end, 4, year);
     if (n != 4 || p + n >= end || p[n] != '-') {
@@ -401,25 +399,35 @@ jekyll_date_prefix(const char *path, const char *name, size_t stem_len,
     p += n + 1;
 
     n = read_digits(p, end, 2, day);
-    if (n == 0 || p + n + 1 >= end || p[n] != '-') {
+    sep = p + n < end ? p[n] : '\0';
+    if (n == 0 || p + n + 1 >= end
+        || !(sep == '-' || (any_separator && sep == '_')))
+    {
         return 0;
     }
 
     return (size_t) (p + n + 1 - name);
 }
 
-const char *
-template_slug(const char *path, size_t *len)
+/*
+ * The name a post's slug and file date come from: the folder's of a page
+ * bundle ("<name>/index.md"), else the file's without its extension.
+ * Returns it and sets *len, or NULL for a bundle without a usable folder
+ * name; *bundle says which.
+ */
+static const char *
+post_name(const char *path, size_t *len, int *bundle)
 {
     const char  *name, *dot, *parent;
-    size_t       stem_len, skip;
-    int          year, month, day;
+    size_t       stem_len;
 
     name = strrchr(path, '/');
     name = name ? name + 1 : path;
 
     dot = strrchr(name, '.');
     stem_len = dot && dot != name ? (size_t) (dot - name) : strlen(name);
+
+    *bundle = 0;
 
     if (is_bundle_stem(name, stem_len) && name > path) {
         /* "<slug>/index.md": the slug is the folder's name */
@@ -432,37 +440,69 @@ template_slug(const char *path, size_t *len)
         if (*len > 0 && !(*len == 1 && parent[0] == '.')
             && !(*len == 2 && parent[0] == '.' && parent[1] == '.'))
         {
+            *bundle = 1;
             return parent;
         }
     }
 
-    /* Jekyll takes the title after the date as the slug */
-    skip = jekyll_date_prefix(path, name, stem_len, &year, &month, &day);
+    *len = stem_len;
+    return name;
+}
 
-    *len = stem_len - skip;
+/* The date at the start of the post's name, where it is one: Jekyll's
+ * files in _posts, or any file or bundle folder (date_prefix_anywhere). */
+static size_t
+post_date_prefix(const char *path, const char *name, size_t len, int bundle,
+    int anywhere, int *year, int *month, int *day)
+{
+    if (!anywhere && (bundle || !walk_path_in_folder(path, "_posts"))) {
+        return 0;
+    }
+
+    return name_date_prefix(name, len, anywhere, year, month, day);
+}
+
+const char *
+template_slug_in(const char *path, size_t *len, int anywhere)
+{
+    const char  *name;
+    size_t       skip;
+    int          year, month, day, bundle;
+
+    name = post_name(path, len, &bundle);
+
+    /* Jekyll (and the others) take the title after the date */
+    skip = post_date_prefix(path, name, *len, bundle, anywhere, &year,
+                            &month, &day);
+
+    *len -= skip;
     return name + skip;
 }
 
-int
-template_file_date(const char *path, post_date_t *date, char *shown,
-    size_t shown_size)
+const char *
+template_slug(const char *path, size_t *len)
 {
-    const char  *name, *dot;
-    size_t       stem_len, n;
+    return template_slug_in(path, len, 0);
+}
+
+int
+template_file_date_in(const char *path, post_date_t *date, char *shown,
+    size_t shown_size, int anywhere)
+{
+    const char  *name;
+    size_t       len, n;
+    int          bundle;
     char         text[16];
 
-    name = strrchr(path, '/');
-    name = name ? name + 1 : path;
-    dot = strrchr(name, '.');
-    stem_len = dot && dot != name ? (size_t) (dot - name) : strlen(name);
+    name = post_name(path, &len, &bundle);
 
-    n = jekyll_date_prefix(path, name, stem_len, &date->year, &date->month,
-                           &date->day);
+    n = post_date_prefix(path, name, len, bundle, anywhere, &date->year,
+                         &date->month, &date->day);
     if (n == 0) {
         return 0;
     }
 
-    /* the date without its '-', then as date_parse() reads it */
+    /* the date without its separator, then as date_parse() reads it */
     snprintf(shown, shown_size, "%.*s", (int) (n - 1), name);
     snprintf(text, sizeof(text), "%04d-%02d-%02d", date->year, date->month,
              date->day);
@@ -470,13 +510,20 @@ template_file_date(const char *path, post_date_t *date, char *shown,
     return date_parse(text, strlen(text), date) == NULL ? 1 : -1;
 }
 
+int
+template_file_date(const char *path, post_date_t *date, char *shown,
+    size_t shown_size)
+{
+    return template_file_date_in(path, date, shown, shown_size, 0);
+}
+
 /*
  * {slug}: the front matter's own "slug" when it has one (Hugo, Jekyll and
  * Astro build the page's path from it), else the slug of the file name.
  */
 static int
-slug_value(const frontmatter_t *fm, const char *path, const char **value,
-    size_t *len, value_origin_t *origin, diag_t *diag)
+slug_value(const template_t *t, const frontmatter_t *fm, const char *path,
+    const char **value, size_t *len, value_origin_t *origin, diag_t *diag)
 {
     yaml_node_t  *node = frontmatter_field(fm, "slug");
 
@@ -497,7 +544,7 @@ slug_value(const frontmatter_t *fm, const char *path, const char **value,
         }
     }
 
-    *value = template_slug(path, len);
+    *value = template_slug_in(path, len, t->date_prefix_anywhere);
     return EXPAND_OK;
 }
 
@@ -537,9 +584,9 @@ field_value(const frontmatter_t *fm, const template_part_t *part,
 }
 
 static int
-expand_part(const template_part_t *part, const post_date_t *date,
-    const frontmatter_t *fm, const char *path, strbuf_t *b,
-    value_origin_t *origin, diag_t *diag)
+expand_part(const template_t *t, const template_part_t *part,
+    const post_date_t *date, const frontmatter_t *fm, const char *path,
+    strbuf_t *b, value_origin_t *origin, diag_t *diag)
 {
     const char      *value = NULL;
     size_t           len = 0;
@@ -571,7 +618,7 @@ expand_part(const template_part_t *part, const post_date_t *date,
         break;
 
     case TEMPLATE_SLUG:
-        rc = slug_value(fm, path, &value, &len, origin, diag);
+        rc = slug_value(t, fm, path, &value, &len, origin, diag);
         if (rc != EXPAND_OK) {
             return rc;
         }
@@ -673,7 +720,8 @@ report_bad_segment(const template_t *t, const post_date_t *date,
 
     for (i = 0; i < t->count && found.placeholder == NULL; i++) {
         start = b.len;
-        rc = expand_part(&t->parts[i], date, fm, path, &b, &origin, diag);
+        rc = expand_part(t, &t->parts[i], date, fm, path, &b, &origin,
+                         diag);
         if (rc != EXPAND_OK) {
             break;
         }
@@ -848,7 +896,8 @@ template_expand(const template_t *t, const frontmatter_t *fm,
             }
         }
         if (rc == 0) {
-            rc = template_file_date(path, &date, shown, sizeof(shown));
+            rc = template_file_date_in(path, &date, shown, sizeof(shown),
+                                       t->date_prefix_anywhere);
         }
         if (rc == 0) {
             diag_error(diag, path, 1, 0, "template needs {%s} but the post "
@@ -871,7 +920,8 @@ template_expand(const template_t *t, const frontmatter_t *fm,
     }
 
     for (i = 0; i < t->count; i++) {
-        rc = expand_part(&t->parts[i], &date, fm, path, &b, &origin, diag);
+        rc = expand_part(t, &t->parts[i], &date, fm, path, &b, &origin,
+                         diag);
         if (rc != EXPAND_OK) {
             free(b.data);
             return rc;

@@ -48,6 +48,8 @@ typedef struct {
     const date_zone_t *zone;        /* where a timestamp's day is taken */
     const char       *path_field;   /* a post's own new path, or NULL */
     const char       *date_field;   /* the date's field, NULL: dates.h's */
+    int               date_prefix_anywhere;  /* a name's date, not only
+                                                in Jekyll's _posts */
     const char       *first_date;   /* "year" ...: the first one used */
 } template_t;
 
@@ -77,6 +79,11 @@ int template_expand(const template_t *t, const frontmatter_t *fm,
  * at any depth).  Returns a pointer into path and sets *len. */
 const char *template_slug(const char *path, size_t *len);
 
+/* The same, with the date at the start of any file or bundle folder
+ * name taken off when anywhere is set ("blog/2022-01-01_b/index.md" ->
+ * "b"), as Eleventy, Docusaurus and Zola do. */
+const char *template_slug_in(const char *path, size_t *len, int anywhere);
+
 /*
  * The date of a Jekyll post's file name ("_posts/2023-3-8-c.md"), for a
  * post whose front matter has none.  Returns 1 with *date set, 0 when the
@@ -84,5 +91,9 @@ const char *template_slug(const char *path, size_t *len);
  */
 int template_file_date(const char *path, post_date_t *date, char *shown,
     size_t shown_size);
+
+/* The same, from any file or bundle folder name when anywhere is set. */
+int template_file_date_in(const char *path, post_date_t *date, char *shown,
+    size_t shown_size, int anywhere);
 
 #endif /* TEMPLATE_H */

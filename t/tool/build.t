@@ -137,6 +137,31 @@ subtest '--date-field: the one field a generator takes the date from' => sub {
     like $err, qr{empty --date-field}, 'said';
 };
 
+subtest '--date-prefix: the date a file or folder name starts with, anywhere' => sub {
+    my $d = content();
+    # Eleventy's page.fileSlug, Docusaurus' blog folders, Zola's '_'
+    write_post($d, 'posts/2024-01-14-cloudflare-redirects.md',
+               "legacyUrl: /2024/01/cf.html\n");
+    write_post($d, 'blog/2022-01-01-second-article/index.md',
+               "legacyUrl: /2022/01/second.html\n");
+    write_post($d, 'zola/2018-10-10_hello-world.md',
+               "legacyUrl: /2018/10/hw.html\n");
+    write_post($d, 'zola/2019-01-01-dated.md', "date: 2019-02-02\n"
+               . "legacyUrl: /2019/02/dated.html\n");
+    my ($rc, $err) = build($d);
+    is $rc, 1, 'without it: no date';
+    like $err, qr{cloudflare-redirects\.md:1: error: template needs \{year\}},
+        'said';
+    builds_to($d, ['--date-prefix', '-t', '/{year}/{month}/{day}/{slug}/'], [
+        "/2018/10/hw.html\t/2018/10/10/hello-world/\t301",
+        "/2019/02/dated.html\t/2019/02/02/dated/\t301",
+        "/2022/01/second.html\t/2022/01/01/second-article/\t301",
+        "/2024/01/cf.html\t/2024/01/14/cloudflare-redirects/\t301"],
+        'with it: the date of the name, unless the front matter has one');
+    my (undef, $info) = run('redirect-map', 'info', "$d.map");
+    like $info, qr{^date_prefix: anywhere$}m, 'recorded in the map';
+};
+
 subtest '--timezone: the day where the site is built, as Jekyll takes it' => sub {
     my $d = content();
     # Blogger's export as jekyll-import writes it: the blog's own zone

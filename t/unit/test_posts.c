@@ -687,6 +687,22 @@ test_slugs(void)
     CHECK(len == 10 && memcmp(slug, "23-03-07-f", len) == 0);
     slug = template_slug("_posts/2023-003-07-g.md", &len);
     CHECK(len == 13 && memcmp(slug, "2023-003-07-g", len) == 0);
+    slug = template_slug("_posts/2023-03-07_h.md", &len);
+    CHECK(len == 12 && memcmp(slug, "2023-03-07_h", len) == 0);
+    slug = template_slug("_posts/2023-03-07-i/index.md", &len);
+    CHECK(len == 12 && memcmp(slug, "2023-03-07-i", len) == 0);
+
+    /* --date-prefix: in any folder, of bundles too, '_' as Zola has it */
+    slug = template_slug_in("blog/2023-03-07-c.md", &len, 1);
+    CHECK(len == 1 && memcmp(slug, "c", len) == 0);
+    slug = template_slug_in("blog/2022-01-01-second/index.md", &len, 1);
+    CHECK(len == 6 && memcmp(slug, "second", len) == 0);
+    slug = template_slug_in("content/2018-10-10_hello.md", &len, 1);
+    CHECK(len == 5 && memcmp(slug, "hello", len) == 0);
+    slug = template_slug_in("blog/2023-03-07.md", &len, 1);
+    CHECK(len == 10 && memcmp(slug, "2023-03-07", len) == 0);
+    slug = template_slug_in("blog/20230307-x.md", &len, 1);
+    CHECK(len == 10 && memcmp(slug, "20230307-x", len) == 0);
 }
 
 static void
@@ -708,6 +724,17 @@ test_jekyll_file_dates(void)
           == -1);
     CHECK_STR(shown, "2023-13-45");
     CHECK(template_file_date("_posts/a.md", &d, shown, 16) == 0);
+
+    /* --date-prefix */
+    CHECK(template_file_date_in("x/posts/2023-03-07-a.md", &d, shown, 16, 1)
+          == 1 && d.year == 2023 && d.month == 3 && d.day == 7);
+    CHECK(template_file_date_in("blog/2022-01-01_b/index.md", &d, shown, 16,
+                                1) == 1 && d.year == 2022 && d.day == 1);
+    CHECK(template_file_date_in("blog/2022-02-30-b/index.md", &d, shown, 16,
+                                1) == -1);
+    CHECK_STR(shown, "2022-02-30");
+    CHECK(template_file_date("blog/2022-01-01-b/index.md", &d, shown, 16)
+          == 0);
 }
 
 static void
