@@ -108,8 +108,56 @@ line_closes(const char *line, size_t len)
            || line_is_marker(line, len, "...");
 }
 
+/*
+ * Whether a line is a "Key: value" line of Pelican's (and MultiMarkdown's)
+ * metadata: a name of letters, digits, ' ', '_' and '-' from a letter,
+ * then ':' and a blank or the line's end.
+ */
+static int
+is_ascii_letter(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+static int
+is_metadata_line(const char *line, size_t len)
+{
+    size_t  i;
+
+    if (len == 0 || !is_ascii_letter(line[0])) {
+        return 0;
+    }
+
+    for (i = 1; i < len && line[i] != ':'; i++) {
+        if (!is_ascii_letter(line[i]) && !(line[i] >= '0' && line[i] <= '9')
+            && line[i] != ' ' && line[i] != '_' && line[i] != '-')
+        {
+            return 0;
+        }
+    }
+
+    return i < len && (i + 1 == len || line[i + 1] == ' '
+                       || line[i + 1] == '\t' || line[i + 1] == '\r');
+}
+
+/* Whether a line holds nothing but blanks (and a CR). */
+static int
+is_blank_line(const char *line, size_t len)
+{
+    size_t  i;
+
+    for (i = 0; i < len; i++) {
+        if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r') {
+            return 0;
+        }
+    }
+
+    return 1;
+}
+
 /* The kind of front matter a first line opens, after an optional byte
- * order mark: '-' (YAML), '+' (TOML), '{' (JSON), or 0 for none. */
+ * order mark: '-' (YAML), '+' (TOML), '{' (JSON), 'M' (Pelican's
+ * "Key: value" lines), or 0 for none. */
 static int
 opening_kind(const char *line, size_t len)
 {
@@ -126,15 +174,20 @@ opening_kind(const char *line, size_t len)
     if (line_is_marker(line, len, "+++")) {
         return '+';
     }
-    return len > 0 && line[0] == '{' ? '{' : 0;
+    if (len > 0 && line[0] == '{') {
+        return '{';
+    }
+    return is_metadata_line(line, len) ? 'M' : 0;
 }
 
-/* Whether a line closes YAML ('-') or TOML ('+') front matter. */
+/* Whether a line closes YAML ('-'), TOML ('+') or Pelican's ('M', a
+ * blank line) front matter. */
 static int
 closes_kind(int kind, const char *line, size_t len)
 {
     return kind == '-' ? line_closes(line, len)
-                       : line_is_marker(line, len, "+++");
+           : kind == 'M' ? is_blank_line(line, len)
+           : line_is_marker(line, len, "+++");
 }
 
 /* Where a JSON front matter is in its object, from one line to the next:
@@ -229,8 +282,9 @@ find_front_matter(head_t *h, const char *path, span_t *span, int *kind,
                 return FM_NOT_POST;
             }
             first = 0;
-            /* JSON: the object itself, from its first line */
-            span->start = *kind == '{' ? pos : nl ? end + 1 : end;
+            /* JSON and Pelican's: from the first line */
+            span->start = *kind == '{' || *kind == 'M' ? pos
+                          : nl ? end + 1 : end;
         }
 
         if (*kind == '{') {
@@ -252,6 +306,11 @@ find_front_matter(head_t *h, const char *path, span_t *span, int *kind,
         if (*kind != '-' && pos - span->start > FOREIGN_MAX) {
             return FM_NOT_POST;     /* no TOML or JSON front matter */
         }
+    }
+
+    if (!first && *kind == 'M') {
+        span->end = h->len;     /* Pelican's lines up to the file's end */
+        return FM_FOREIGN;
     }
 
     if (first || *kind != '-') {
@@ -494,7 +553,8 @@ frontmatter_read_at(frontmatter_t *fm, int dirfd, const char *name,
     close(h.fd);
 
     if (rc == FM_FOREIGN) {
-        fm->foreign = kind == '+' ? "TOML" : "JSON";
+        fm->foreign = kind == '+' ? "TOML" : kind == 'M' ? "Pelican"
+                      : "JSON";
         fm->foreign_text = h.data + span.start;
         fm->foreign_len = span.end - span.start;
         fm->foreign_line = kind == '+' ? 2 : 1;

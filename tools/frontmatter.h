@@ -3,8 +3,9 @@
  *
  * A file is a post when its first line is "---" (after an optional UTF-8
  * byte order mark; trailing blanks and a CRLF line end are allowed).
- * Front matter in TOML ("+++" lines) or JSON (a first line starting with
- * '{') is not parsed: it is found and handed back as FM_FOREIGN, so that
+ * Front matter in TOML ("+++" lines), JSON (a first line starting with
+ * '{') or Pelican's "Key: value" lines (up to a blank line) is not
+ * parsed: it is found and handed back as FM_FOREIGN, so that
  * a caller can refuse one that holds a field it needed.  The
  * front matter is the text up to the next line that is "---" or "...",
  * and must be a YAML mapping, or empty / null for a post without fields.
@@ -35,7 +36,7 @@
 #define FM_ERROR       -1       /* reported through diag, go on */
 #define FM_NOMEM       -2       /* out of memory (reported), stop */
 #define FM_UNREADABLE  -3       /* cannot open or read (reported), go on */
-#define FM_FOREIGN      2       /* TOML or JSON front matter, not read */
+#define FM_FOREIGN      2       /* TOML, JSON or Pelican's, not read */
 
 typedef struct {
     const char       *file;     /* the path given to frontmatter_read_at() */
@@ -44,10 +45,10 @@ typedef struct {
     yaml_node_t      *mapping;  /* the top-level mapping, NULL if none */
 
     /*
-     * FM_FOREIGN: "TOML" (between "+++" lines, as Hugo writes it) or
-     * "JSON" (an object from the first line); its text, which starts on
-     * the file's line 2 (1 for JSON), valid until the buffer reads the
-     * next file.
+     * FM_FOREIGN: "TOML" (between "+++" lines, as Hugo writes it),
+     * "JSON" (an object from the first line) or "Pelican" (its lines up
+     * to a blank one); its text, which starts on the file's line 2 (1
+     * for JSON and Pelican), valid until the buffer reads the next file.
      */
     const char       *foreign;
     const char       *foreign_text;

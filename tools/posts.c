@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "frontmatter.h"
@@ -426,13 +427,14 @@ names_key(const char *p, const char *eol, const char *key, size_t klen,
 }
 
 /*
- * Where a TOML or JSON front matter sets the field key: a line starting
- * (after blanks) with key, "key" or 'key' and then '=' (TOML), or one
- * holding "key" and then ':' (JSON).  Returns the 0-based line in text,
- * or -1.
+ * Where a TOML, JSON or Pelican front matter sets the field key: a line
+ * starting (after blanks) with key, "key" or 'key' and then '=' (TOML),
+ * one holding "key" and then ':' (JSON), or one starting with key in
+ * any case and then ':' (Pelican, which lowercases its keys).  kind is
+ * the format's first letter.  Returns the 0-based line in text, or -1.
  */
 static long
-foreign_key_line(const char *text, size_t len, const char *key, int json)
+foreign_key_line(const char *text, size_t len, const char *key, char kind)
 {
     const char  *p, *eol, *end = text + len;
     size_t       klen = strlen(key);
@@ -444,7 +446,16 @@ foreign_key_line(const char *text, size_t len, const char *key, int json)
             eol = end;
         }
 
-        if (json) {
+        if (kind == 'P') {
+            if ((size_t) (eol - p) > klen && strncasecmp(p, key, klen) == 0
+                && p[klen] == ':')
+            {
+                return line;
+            }
+            continue;
+        }
+
+        if (kind == 'J') {
             for ( ; p < eol; p++) {
                 if (*p == '"' && names_key(p, eol, key, klen, '"', ':')) {
                     return line;
@@ -477,7 +488,7 @@ check_foreign(const collector_t *c, const frontmatter_t *fm, diag_t *diag)
 
     for (i = 0; i < c->nkeys; i++) {
         line = foreign_key_line(fm->foreign_text, fm->foreign_len,
-                                c->keys[i], fm->foreign[0] == 'J');
+                                c->keys[i], fm->foreign[0]);
         if (line >= 0) {
             diag_error(diag, fm->file, fm->foreign_line + (unsigned) line,
                        0, "%s is set in %s front matter, which redirect-map "

@@ -405,7 +405,7 @@ subtest 'nothing to redirect is an error, unless --allow-empty' => sub {
     like $err, qr{nothing to redirect: 1 file read}, 'one file';
 };
 
-subtest 'a legacy URL in TOML or JSON front matter is an error, not lost' => sub {
+subtest 'a legacy URL in TOML, JSON or Pelican front matter is an error, not lost' => sub {
     my $d = content();
     my %files = (
         'toml.md'  => "+++\ndate = 2023-01-01\nlegacyUrl = \"/t.html\"\n+++\n",
@@ -418,6 +418,14 @@ subtest 'a legacy URL in TOML or JSON front matter is an error, not lost' => sub
         'last.md'  => "{\n\"legacyUrl\": \"/l.html\"}\nbody\n",
         'deep.md'  => "{\"t\":\"x\",\"tags\":{\"a\":1}\n,\"legacyUrl\":\"/d.html\"\n}\n",
         'after.md' => "{\"t\":\"a } b \\\" {\",\"x\":1}\n\"legacyUrl\": \"/body.html\"\n",
+        # Pelican's "Key: value" lines (it lowercases the keys), up to a
+        # blank line or the end of the file
+        'pelican.md'  => "Title: First\nDate: 2019-10-4 12:10\n"
+                         . "Legacyurl: https://x.blogspot.com/2019/10/f.html\n\nBody\n",
+        'pelican2.md' => "Title: Second\r\nlegacyUrl: /p2.html\r\n",
+        'note.md'     => "Note: a file that starts like metadata\n\n"
+                         . "legacyUrl: /after-the-blank-line.html\n",
+        'notmeta.md'  => "Not metadata: legacyUrl: /x.html\n",
     );
     for my $f (keys %files) {
         open my $fh, '>', "$d/$f" or die;
@@ -434,10 +442,13 @@ subtest 'a legacy URL in TOML or JSON front matter is an error, not lost' => sub
     like $err, qr{crlf\.md:1: error: legacyUrl is set in JSON}, 'JSON on one line, CRLF';
     like $err, qr{last\.md:2: error: legacyUrl is set in JSON}, 'the brace on the last line';
     like $err, qr{deep\.md:2: error: legacyUrl is set in JSON}, 'braces counted';
-    unlike $err, qr{plain\.md|brace\.md|after\.md},
+    like $err, qr{pelican\.md:3: error: legacyUrl is set in Pelican front matter}, 'Pelican';
+    like $err, qr{pelican2\.md:2: error: legacyUrl is set in Pelican}, 'Pelican, CRLF, to the end';
+    unlike $err, qr{plain\.md|brace\.md|after\.md|note\.md|notmeta\.md},
         'without the field, after the object, or not front matter: ignored';
     ok !-e "$d.map", 'no map written';
-    unlink "$d/$_" for qw(toml.md toml2.md json.md json1.md crlf.md last.md deep.md);
+    unlink "$d/$_" for qw(toml.md toml2.md json.md json1.md crlf.md last.md deep.md
+                          pelican.md pelican2.md);
     builds_to($d, [], ["/a.html\t/2023/01/a\t301"], 'the rest builds');
 };
 
