@@ -682,13 +682,32 @@ mapping_value(const frontmatter_t *fm, const yaml_node_t *mapping,
 yaml_node_t *
 frontmatter_field(const frontmatter_t *fm, const char *key)
 {
-    unsigned  visits = 0;
+    const yaml_node_t  *node;
+    const char         *p, *dot;
+    yaml_node_t        *value;
+    unsigned            visits = 0;
 
     if (fm->mapping == NULL) {
         return NULL;
     }
 
-    return mapping_value(fm, fm->mapping, key, strlen(key), &visits);
+    value = mapping_value(fm, fm->mapping, key, strlen(key), &visits);
+    if (value != NULL || strchr(key, '.') == NULL) {
+        return value;
+    }
+
+    /* "date.created": the field of a mapping (MkDocs' blog posts) */
+    node = fm->mapping;
+    for (p = key; (dot = strchr(p, '.')) != NULL; p = dot + 1) {
+        visits = 0;
+        node = mapping_value(fm, node, p, (size_t) (dot - p), &visits);
+        if (node == NULL || node->type != YAML_MAPPING_NODE) {
+            return NULL;
+        }
+    }
+
+    visits = 0;
+    return mapping_value(fm, node, p, strlen(p), &visits);
 }
 
 yaml_node_t *

@@ -80,7 +80,9 @@ void frontmatter_buf_free(frontmatter_buf_t *buf);
 void frontmatter_free(frontmatter_t *fm);
 
 /* The value of a top-level key (or one merged in with "<<"), or NULL
- * when the post has no such key. */
+ * when the post has no such key.  A key with dots that is no top-level
+ * key is a path through mappings: "date.created" is the field created
+ * of the mapping date. */
 yaml_node_t *frontmatter_field(const frontmatter_t *fm, const char *key);
 
 /* The n-th item of a sequence node (no bounds checks: n < its length). */

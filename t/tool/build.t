@@ -135,6 +135,23 @@ subtest '--date-field: the one field a generator takes the date from' => sub {
     ($rc, $err) = build($d, '--date-field', '');
     is $rc, 2, 'empty: usage error';
     like $err, qr{empty --date-field}, 'said';
+
+    # MkDocs Material's blog: date: {created: ...}
+    my $m = content();
+    write_post($m, 'posts/mime.md', "date:\n  created: 2024-07-22\n"
+               . "  updated: 2024-08-01\nlegacyUrl: /mime/\n");
+    write_post($m, 'posts/flat.md', "date: 2024-07-23\nlegacyUrl: /flat/\n");
+    write_post($m, 'posts/dotted.md', "date.created: 2024-07-24\n"
+               . "date: {created: 2000-01-01}\nlegacyUrl: /dotted/\n");
+    ($rc, $err) = build($m, '--date-field', 'date.created');
+    is $rc, 1, 'a date that is no mapping has no date.created';
+    like $err, qr{flat\.md:1: error: template needs \{year\} but the post has no date\.created},
+        'said';
+    unlink "$m/posts/flat.md";
+    builds_to($m, ['--date-field', 'date.created', '-t', '/blog/{year}/{month}/{day}/{slug}/'], [
+        "/dotted/\t/blog/2024/07/24/dotted/\t301",
+        "/mime/\t/blog/2024/07/22/mime/\t301"],
+        'a path through a mapping; a key with a dot in it first');
 };
 
 subtest '--date-prefix: the date a file or folder name starts with, anywhere' => sub {
