@@ -29,7 +29,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const posts_options_t  opts[] = {
         { "legacyUrl", "/{year}/{month}/{slug}" },
         { "legacyUrl", "/{slug}/" },
-        { "aliases", "/posts/{title}" },
+        { "aliases", "/posts/{title}/{path}" },
         { "legacyUrl", "/{year}/{month}/{day}/{slug}.html" },
     };
     static const struct {

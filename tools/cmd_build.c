@@ -37,7 +37,8 @@
     "                         come from publishDate, date or pubDate (the\n" \
     "                         day as written, or see --timezone), {slug}\n" \
     "                         from the front matter's slug, else the file\n" \
-    "                         or folder name, and {NAME} from any\n" \
+    "                         or folder name, {path} the post's place in\n" \
+    "                         its content folder, and {NAME} from any\n" \
     "                         front-matter field\n" \
     "      --path-field NAME  a post that sets NAME (Hugo's url, Jekyll's\n" \
     "                         permalink) has that as its new path\n" \

@@ -55,6 +55,7 @@ typedef struct {
     char              *path;        /* "DIR/name.md" */
     size_t             path_cap;
     size_t             name_off;    /* the name in dir: path + name_off */
+    size_t             rel_off;     /* path + rel_off: in its root */
     diag_capture_t     before;      /* the walk's messages before it */
     diag_capture_t     messages;    /* reading it */
     job_item_t        *items;
@@ -388,7 +389,8 @@ collect_post(const collector_t *c, reader_t *rd, const frontmatter_t *fm,
     job->unpublished = rc || walk_path_in_folder(job->path, "_drafts");
 
     if (!job->unpublished) {
-        rc = template_expand(&c->template, fm, job->path, &target, diag);
+        rc = template_expand(&c->template, fm, job->path,
+                             job->path + job->rel_off, &target, diag);
         if (rc != 0) {
             return rc == -2 ? -1 : 0;
         }
@@ -909,7 +911,7 @@ queue_post(walk_dir_t *dir, const char *name, size_t name_len, void *ctx)
     pool_t   *p = ctx;
     job_t    *job;
     size_t    len;
-    char     *path;
+    char     *path, *slash;
 
     while (!p->stopped && p->count - p->merged >= RING_SIZE) {
         if (help(p) != 0) {
@@ -943,6 +945,16 @@ queue_post(walk_dir_t *dir, const char *name, size_t name_len, void *ctx)
     job->dir = dir;
     job->dirfd = dir != NULL && dir->fd >= 0 ? dir->fd : AT_FDCWD;
     job->name_off = len - name_len;
+    if (dir != NULL) {
+        job->rel_off = dir->root_len;
+        while (job->rel_off < len && job->path[job->rel_off] == '/') {
+            job->rel_off++;
+        }
+    } else {
+        /* a root that names a file: its own name */
+        slash = strrchr(job->path, '/');
+        job->rel_off = slash != NULL ? (size_t) (slash + 1 - job->path) : 0;
+    }
     job->before = p->walk;                  /* moved: the job owns them */
     memset(&p->walk, 0, sizeof(p->walk));
     atomic_store(&job->done, 0);

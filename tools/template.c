@@ -77,6 +77,7 @@ placeholder_kind(const char *name, size_t len)
         { "month", TEMPLATE_MONTH },
         { "day", TEMPLATE_DAY },
         { "slug", TEMPLATE_SLUG },
+        { "path", TEMPLATE_PATH },
     };
     size_t  i;
 
@@ -480,6 +481,39 @@ template_slug_in(const char *path, size_t *len, int anywhere)
 }
 
 const char *
+template_path(const char *rel, size_t *len)
+{
+    const char  *name, *dot, *folder;
+    size_t       stem_len, folder_len;
+
+    name = strrchr(rel, '/');
+    name = name ? name + 1 : rel;
+
+    dot = strrchr(name, '.');
+    stem_len = dot && dot != name ? (size_t) (dot - name) : strlen(name);
+    *len = (size_t) (name - rel) + stem_len;
+
+    if (name == rel) {
+        return rel;
+    }
+
+    /* "a/b/index.md" and Eleventy's "a/b/b.md" are the folder's page */
+    folder = name - 1;
+    while (folder > rel && folder[-1] != '/') {
+        folder--;
+    }
+    folder_len = (size_t) (name - 1 - folder);
+
+    if (is_bundle_stem(name, stem_len)
+        || (folder_len == stem_len && memcmp(folder, name, stem_len) == 0))
+    {
+        *len = (size_t) (name - 1 - rel);
+    }
+
+    return rel;
+}
+
+const char *
 template_slug(const char *path, size_t *len)
 {
     return template_slug_in(path, len, 0);
@@ -586,7 +620,7 @@ field_value(const frontmatter_t *fm, const template_part_t *part,
 static int
 expand_part(const template_t *t, const template_part_t *part,
     const post_date_t *date, const frontmatter_t *fm, const char *path,
-    strbuf_t *b, value_origin_t *origin, diag_t *diag)
+    const char *rel, strbuf_t *b, value_origin_t *origin, diag_t *diag)
 {
     const char      *value = NULL;
     size_t           len = 0;
@@ -622,6 +656,10 @@ expand_part(const template_t *t, const template_part_t *part,
         if (rc != EXPAND_OK) {
             return rc;
         }
+        break;
+
+    case TEMPLATE_PATH:
+        value = template_path(rel, &len);
         break;
 
     case TEMPLATE_FIELD:
@@ -709,8 +747,8 @@ find_bad_segment(const char *url, size_t *at, size_t *len)
  */
 static int
 report_bad_segment(const template_t *t, const post_date_t *date,
-    const frontmatter_t *fm, const char *path, const char *url, size_t at,
-    size_t len, diag_t *diag)
+    const frontmatter_t *fm, const char *path, const char *rel,
+    const char *url, size_t at, size_t len, diag_t *diag)
 {
     strbuf_t        b = { NULL, 0, 0 };
     value_origin_t  origin, found = { NULL, 0, 0 };
@@ -720,7 +758,7 @@ report_bad_segment(const template_t *t, const post_date_t *date,
 
     for (i = 0; i < t->count && found.placeholder == NULL; i++) {
         start = b.len;
-        rc = expand_part(t, &t->parts[i], date, fm, path, &b, &origin,
+        rc = expand_part(t, &t->parts[i], date, fm, path, rel, &b, &origin,
                          diag);
         if (rc != EXPAND_OK) {
             break;
@@ -863,7 +901,7 @@ own_path(const template_t *t, const frontmatter_t *fm, const char *path,
 
 int
 template_expand(const template_t *t, const frontmatter_t *fm,
-    const char *path, char **out, diag_t *diag)
+    const char *path, const char *rel, char **out, diag_t *diag)
 {
     post_date_t     date = { 0, 0, 0, 0, 0, 0 };
     strbuf_t        b = { NULL, 0, 0 };
@@ -920,7 +958,7 @@ template_expand(const template_t *t, const frontmatter_t *fm,
     }
 
     for (i = 0; i < t->count; i++) {
-        rc = expand_part(t, &t->parts[i], &date, fm, path, &b, &origin,
+        rc = expand_part(t, &t->parts[i], &date, fm, path, rel, &b, &origin,
                          diag);
         if (rc != EXPAND_OK) {
             free(b.data);
@@ -929,7 +967,8 @@ template_expand(const template_t *t, const frontmatter_t *fm,
     }
 
     if (find_bad_segment(b.data, &at, &len)) {
-        rc = report_bad_segment(t, &date, fm, path, b.data, at, len, diag);
+        rc = report_bad_segment(t, &date, fm, path, rel, b.data, at, len,
+                                diag);
         free(b.data);
         return rc;
     }

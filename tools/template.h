@@ -7,6 +7,8 @@
  *                           a "<slug>/index.<ext>" post, else the file
  *                           name without its extension (and without
  *                           Jekyll's date)
+ *     {path}                the post's path in its content folder, without
+ *                           its extension (template_path())
  *     {name}                the top-level front matter scalar "name"
  * A placeholder name is a letter or '_' followed by letters, digits, '_'
  * and '-'.  The template's own text is copied as it is; substituted
@@ -32,6 +34,7 @@ typedef enum {
     TEMPLATE_MONTH,
     TEMPLATE_DAY,
     TEMPLATE_SLUG,
+    TEMPLATE_PATH,
     TEMPLATE_FIELD
 } template_part_kind_t;
 
@@ -63,7 +66,8 @@ int template_compile(template_t *t, const char *text, diag_t *diag);
 void template_free(template_t *t);
 
 /*
- * Expands the template for the post at path into *out (malloc'ed); a post
+ * Expands the template for the post at path (rel: the same in its
+ * content folder, for {path}) into *out (malloc'ed); a post
  * that sets t->path_field (Hugo's url, Jekyll's permalink) has that
  * path instead, with '/' put before it when it has none and escaped as
  * a value is, its '?' and '#' kept; a pattern there (":title", "{{ }}")
@@ -72,7 +76,12 @@ void template_free(template_t *t);
  * value is invalid (reported), -2 when out of memory (reported).
  */
 int template_expand(const template_t *t, const frontmatter_t *fm,
-    const char *path, char **out, diag_t *diag);
+    const char *path, const char *rel, char **out, diag_t *diag);
+
+/* The path of a post in its content folder, for {path}: without its
+ * extension, and without its name for a folder's page ("a/b/index.md",
+ * Eleventy's "a/b/b.md" -> "a/b"): "notes/x.md" -> "notes/x". */
+const char *template_path(const char *rel, size_t *len);
 
 /* The slug of a post path: "a/b/index.md" -> "b", "a/c.md" -> "c",
  * "_posts/2023-03-08-c.md" -> "c" (Jekyll's posts, in a "_posts" folder

@@ -50,6 +50,7 @@ typedef struct {
     void           *ctx;
     diag_t         *diag;
     char           *dents;          /* getdents64() buffer */
+    size_t          root_len;       /* of the root being walked */
 } walker_t;
 
 /* The names of a folder: NUL-terminated in one buffer, with their type. */
@@ -520,6 +521,7 @@ walk_folder(walker_t *w, const walk_dir_t *parent, const char *name,
         close(fd);
         return out_of_memory(w);
     }
+    dir->root_len = w->root_len;
 
     memset(&names, 0, sizeof(names));
     rc = read_folder_names(w, fd, path, &names);
@@ -568,6 +570,7 @@ walk_root(walker_t *w, const char *root)
     }
 
     if (S_ISDIR(st.st_mode)) {
+        w->root_len = strlen(root);
         return walk_folder(w, NULL, root, root, strlen(root), &st);
     }
 
@@ -600,7 +603,7 @@ int
 walk_posts(const char *const *roots, size_t nroots, walk_visit_pt visit,
     void *ctx, diag_t *diag)
 {
-    walker_t  w = { NULL, 0, 0, visit, ctx, diag, NULL };
+    walker_t  w = { NULL, 0, 0, visit, ctx, diag, NULL, 0 };
     size_t    i;
     int       rc = 0;
 

@@ -41,6 +41,7 @@ typedef struct {
     unsigned      refs;
     int           fd;
     size_t        len;
+    size_t        root_len;     /* the root's part of path */
     char          path[];
 } walk_dir_t;
 

@@ -154,6 +154,25 @@ subtest '--date-field: the one field a generator takes the date from' => sub {
         'a path through a mapping; a key with a dot in it first');
 };
 
+subtest '{path}: the post\'s place in its content folder' => sub {
+    my $d = content();
+    # Eleventy's default permalinks, Hexo's :title with its folders
+    write_post($d, 'posts/2018-01-01-a.md', "legacyUrl: /a.html\n");
+    write_post($d, 'posts/b/index.md', "legacyUrl: /b.html\n");
+    write_post($d, 'posts/sub/tmpl/tmpl.md', "legacyUrl: /t.html\n");
+    write_post($d, 'posts/sub/u.MD', "legacyUrl: /u.html\n");
+    builds_to($d, ['-t', '/{path}/'], [
+        "/a.html\t/posts/2018-01-01-a/\t301",
+        "/b.html\t/posts/b/\t301",
+        "/t.html\t/posts/sub/tmpl/\t301",
+        "/u.html\t/posts/sub/u/\t301"],
+        'from the content folder given, a folder\'s page as the folder');
+    my ($rc, $err, $dump) = build_and_dump("$d.map", '-t', '/blog/{path}/',
+                                           "$d/posts/");
+    is $rc, 0, 'a content folder written with its slash: exit 0' or diag $err;
+    like $dump, qr{^/u\.html\t/blog/sub/u/\t301$}m, 'the same places';
+};
+
 subtest '--date-prefix: the date a file or folder name starts with, anywhere' => sub {
     my $d = content();
     # Eleventy's page.fileSlug, Docusaurus' blog folders, Zola's '_'

@@ -692,6 +692,22 @@ test_slugs(void)
     slug = template_slug("_posts/2023-03-07-i/index.md", &len);
     CHECK(len == 12 && memcmp(slug, "2023-03-07-i", len) == 0);
 
+    /* {path}: the post's place in its content folder */
+    slug = template_path("notes/x.md", &len);
+    CHECK(len == 7 && memcmp(slug, "notes/x", len) == 0);
+    slug = template_path("a/b/index.md", &len);
+    CHECK(len == 3 && memcmp(slug, "a/b", len) == 0);
+    slug = template_path("a/b/index.en.md", &len);
+    CHECK(len == 3 && memcmp(slug, "a/b", len) == 0);
+    slug = template_path("a/b/b.md", &len);
+    CHECK(len == 3 && memcmp(slug, "a/b", len) == 0);
+    slug = template_path("a/b/bb.md", &len);
+    CHECK(len == 6 && memcmp(slug, "a/b/bb", len) == 0);
+    slug = template_path("x.md", &len);
+    CHECK(len == 1 && memcmp(slug, "x", len) == 0);
+    slug = template_path("2020/2020-01-01-y.md", &len);
+    CHECK(len == 17 && memcmp(slug, "2020/2020-01-01-y", len) == 0);
+
     /* --date-prefix: in any folder, of bundles too, '_' as Zola has it */
     slug = template_slug_in("blog/2023-03-07-c.md", &len, 1);
     CHECK(len == 1 && memcmp(slug, "c", len) == 0);
