@@ -977,45 +977,60 @@ queue_post(walk_dir_t *dir, const char *name, size_t name_len, void *ctx)
 }
 
 
+/*
+ * The next field name of a key option ("blogger_orig_url, redirect_from")
+ * from *p: its start, without the blanks around it, and its *len.  *p
+ * moves past its comma, or to NULL after the last name.
+ */
+static const char *
+next_key(const char **p, size_t *len)
+{
+    const char  *start = *p, *comma = strchr(*p, ','), *end;
+
+    end = comma != NULL ? comma : start + strlen(start);
+    *p = comma != NULL ? comma + 1 : NULL;
+
+    while (start < end && is_space(*start)) {
+        start++;
+    }
+    while (end > start && is_space(end[-1])) {
+        end--;
+    }
+
+    *len = (size_t) (end - start);
+    return start;
+}
+
 const char *
 posts_keys_problem(const char *keys)
 {
-    const char  *p, *comma, *start, *end;
-    size_t       n = 0;
+    const char  *p = keys;
+    size_t       len, n = 0;
 
-    for (p = keys; ; p = comma + 1) {
-        comma = strchr(p, ',');
-        end = comma != NULL ? comma : p + strlen(p);
+    while (p != NULL) {
+        next_key(&p, &len);
 
-        for (start = p; start < end && is_space(*start); start++) {
-            /* void */
-        }
-        while (end > start && is_space(end[-1])) {
-            end--;
-        }
-
-        if (end == start) {
+        if (len == 0) {
             return "an empty field name";
         }
         if (++n > POSTS_MAX_KEYS) {
             return "more than " POSTS_MAX_KEYS_TEXT " field names";
         }
-        if (comma == NULL) {
-            return NULL;
-        }
     }
+
+    return NULL;
 }
 
 /*
- * Splits the keys ("legacyUrl", "blogger_orig_url, redirect_from") into
- * c->keys.  Returns 0, -1 when they are invalid (reported), -2 when out
- * of memory (reported).
+ * Splits the keys into c->keys, in a copy each name is cut out of.
+ * Returns 0, -1 when they are invalid (reported), -2 when out of memory
+ * (reported).
  */
 static int
 split_keys(collector_t *c, const char *keys, diag_t *diag)
 {
-    const char  *problem;
-    char        *p, *comma, *end;
+    const char  *problem, *p, *name;
+    size_t       len;
 
     problem = posts_keys_problem(keys);
     if (problem != NULL) {
@@ -1029,20 +1044,10 @@ split_keys(collector_t *c, const char *keys, diag_t *diag)
         return -2;
     }
 
-    for (p = c->key_text; p != NULL; p = comma != NULL ? comma + 1 : NULL) {
-        comma = strchr(p, ',');
-        if (comma != NULL) {
-            *comma = '\0';
-        }
-
-        while (is_space(*p)) {
-            p++;
-        }
-        for (end = p + strlen(p); end > p && is_space(end[-1]); end--) {
-            end[-1] = '\0';
-        }
-
-        c->keys[c->nkeys++] = p;
+    for (p = c->key_text; p != NULL; c->nkeys++) {
+        name = next_key(&p, &len);
+        c->key_text[name - c->key_text + len] = '\0';
+        c->keys[c->nkeys] = name;
     }
 
     return 0;

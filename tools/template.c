@@ -411,6 +411,36 @@ name_date_prefix(const char *name, size_t len, int any_separator,
 }
 
 /*
+ * A post's path in parts: its file name (returned), the length of that
+ * name without its extension, and the folder it is in (*folder_len 0 at
+ * the top of path).
+ */
+static const char *
+split_path(const char *path, size_t *stem_len, const char **folder,
+    size_t *folder_len)
+{
+    const char  *name, *dot;
+
+    name = strrchr(path, '/');
+    name = name ? name + 1 : path;
+
+    dot = strrchr(name, '.');
+    *stem_len = dot && dot != name ? (size_t) (dot - name) : strlen(name);
+
+    *folder = name;
+    if (name > path) {
+        for (*folder = name - 1; *folder > path && (*folder)[-1] != '/';
+             (*folder)--)
+        {
+            /* void */
+        }
+    }
+    *folder_len = name > path ? (size_t) (name - 1 - *folder) : 0;
+
+    return name;
+}
+
+/*
  * The name a post's slug and file date come from: the folder's of a page
  * bundle ("<name>/index.md"), else the file's without its extension.
  * Returns it and sets *len, or NULL for a bundle without a usable folder
@@ -419,31 +449,19 @@ name_date_prefix(const char *name, size_t len, int any_separator,
 static const char *
 post_name(const char *path, size_t *len, int *bundle)
 {
-    const char  *name, *dot, *parent;
+    const char  *name, *folder;
     size_t       stem_len;
 
-    name = strrchr(path, '/');
-    name = name ? name + 1 : path;
-
-    dot = strrchr(name, '.');
-    stem_len = dot && dot != name ? (size_t) (dot - name) : strlen(name);
-
+    name = split_path(path, &stem_len, &folder, len);
     *bundle = 0;
 
-    if (is_bundle_stem(name, stem_len) && name > path) {
-        /* "<slug>/index.md": the slug is the folder's name */
-        parent = name - 1;
-        while (parent > path && parent[-1] != '/') {
-            parent--;
-        }
-        *len = (size_t) (name - 1 - parent);
-
-        if (*len > 0 && !(*len == 1 && parent[0] == '.')
-            && !(*len == 2 && parent[0] == '.' && parent[1] == '.'))
-        {
-            *bundle = 1;
-            return parent;
-        }
+    /* "<slug>/index.md": the slug is the folder's name */
+    if (is_bundle_stem(name, stem_len) && *len > 0
+        && !(*len == 1 && folder[0] == '.')
+        && !(*len == 2 && folder[0] == '.' && folder[1] == '.'))
+    {
+        *bundle = 1;
+        return folder;
     }
 
     *len = stem_len;
@@ -464,7 +482,7 @@ post_date_prefix(const char *path, const char *name, size_t len, int bundle,
 }
 
 const char *
-template_slug_in(const char *path, size_t *len, int anywhere)
+template_slug(const char *path, size_t *len, int anywhere)
 {
     const char  *name;
     size_t       skip;
@@ -483,14 +501,10 @@ template_slug_in(const char *path, size_t *len, int anywhere)
 const char *
 template_path(const char *rel, size_t *len)
 {
-    const char  *name, *dot, *folder;
+    const char  *name, *folder;
     size_t       stem_len, folder_len;
 
-    name = strrchr(rel, '/');
-    name = name ? name + 1 : rel;
-
-    dot = strrchr(name, '.');
-    stem_len = dot && dot != name ? (size_t) (dot - name) : strlen(name);
+    name = split_path(rel, &stem_len, &folder, &folder_len);
     *len = (size_t) (name - rel) + stem_len;
 
     if (name == rel) {
@@ -498,12 +512,6 @@ template_path(const char *rel, size_t *len)
     }
 
     /* "a/b/index.md" and Eleventy's "a/b/b.md" are the folder's page */
-    folder = name - 1;
-    while (folder > rel && folder[-1] != '/') {
-        folder--;
-    }
-    folder_len = (size_t) (name - 1 - folder);
-
     if (is_bundle_stem(name, stem_len)
         || (folder_len == stem_len && memcmp(folder, name, stem_len) == 0))
     {
@@ -513,14 +521,8 @@ template_path(const char *rel, size_t *len)
     return rel;
 }
 
-const char *
-template_slug(const char *path, size_t *len)
-{
-    return template_slug_in(path, len, 0);
-}
-
 int
-template_file_date_in(const char *path, post_date_t *date, char *shown,
+template_file_date(const char *path, post_date_t *date, char *shown,
     size_t shown_size, int anywhere)
 {
     const char  *name;
@@ -542,13 +544,6 @@ template_file_date_in(const char *path, post_date_t *date, char *shown,
              date->day);
 
     return date_parse(text, strlen(text), date) == NULL ? 1 : -1;
-}
-
-int
-template_file_date(const char *path, post_date_t *date, char *shown,
-    size_t shown_size)
-{
-    return template_file_date_in(path, date, shown, shown_size, 0);
 }
 
 /*
@@ -578,7 +573,7 @@ slug_value(const template_t *t, const frontmatter_t *fm, const char *path,
         }
     }
 
-    *value = template_slug_in(path, len, t->date_prefix_anywhere);
+    *value = template_slug(path, len, t->date_prefix_anywhere);
     return EXPAND_OK;
 }
 
@@ -934,8 +929,8 @@ template_expand(const template_t *t, const frontmatter_t *fm,
             }
         }
         if (rc == 0) {
-            rc = template_file_date_in(path, &date, shown, sizeof(shown),
-                                       t->date_prefix_anywhere);
+            rc = template_file_date(path, &date, shown, sizeof(shown),
+                                    t->date_prefix_anywhere);
         }
         if (rc == 0) {
             diag_error(diag, path, 1, 0, "template needs {%s} but the post "

@@ -83,26 +83,23 @@ int template_expand(const template_t *t, const frontmatter_t *fm,
  * Eleventy's "a/b/b.md" -> "a/b"): "notes/x.md" -> "notes/x". */
 const char *template_path(const char *rel, size_t *len);
 
-/* The slug of a post path: "a/b/index.md" -> "b", "a/c.md" -> "c",
+/*
+ * The slug of a post path: "a/b/index.md" -> "b", "a/c.md" -> "c",
  * "_posts/2023-03-08-c.md" -> "c" (Jekyll's posts, in a "_posts" folder
- * at any depth).  Returns a pointer into path and sets *len. */
-const char *template_slug(const char *path, size_t *len);
-
-/* The same, with the date at the start of any file or bundle folder
- * name taken off when anywhere is set ("blog/2022-01-01_b/index.md" ->
- * "b"), as Eleventy, Docusaurus and Zola do. */
-const char *template_slug_in(const char *path, size_t *len, int anywhere);
+ * at any depth), and with anywhere set (--date-prefix) the date at the
+ * start of any file or bundle folder name taken off too
+ * ("blog/2022-01-01_b/index.md" -> "b"), as Eleventy, Docusaurus and
+ * Zola do.  Returns a pointer into path and sets *len.
+ */
+const char *template_slug(const char *path, size_t *len, int anywhere);
 
 /*
- * The date of a Jekyll post's file name ("_posts/2023-3-8-c.md"), for a
- * post whose front matter has none.  Returns 1 with *date set, 0 when the
- * name has none, -1 when it is no date (its text then in shown).
+ * The date of a Jekyll post's file name ("_posts/2023-3-8-c.md"), or of
+ * any file or bundle folder name with anywhere set, for a post whose
+ * front matter has none.  Returns 1 with *date set, 0 when the name has
+ * none, -1 when it is no date (its text then in shown).
  */
 int template_file_date(const char *path, post_date_t *date, char *shown,
-    size_t shown_size);
-
-/* The same, from any file or bundle folder name when anywhere is set. */
-int template_file_date_in(const char *path, post_date_t *date, char *shown,
     size_t shown_size, int anywhere);
 
 #endif /* TEMPLATE_H */

@@ -639,57 +639,57 @@ test_slugs(void)
     size_t       len;
     const char  *slug;
 
-    slug = template_slug("posts/hello-world/index.md", &len);
+    slug = template_slug("posts/hello-world/index.md", &len, 0);
     CHECK(len == 11 && memcmp(slug, "hello-world", len) == 0);
-    slug = template_slug("posts/hello-world/index.mdx", &len);
+    slug = template_slug("posts/hello-world/index.mdx", &len, 0);
     CHECK(len == 11 && memcmp(slug, "hello-world", len) == 0);
-    slug = template_slug("posts/hello.world.md", &len);
+    slug = template_slug("posts/hello.world.md", &len, 0);
     CHECK(len == 11 && memcmp(slug, "hello.world", len) == 0);
-    slug = template_slug("posts/indexes.md", &len);
+    slug = template_slug("posts/indexes.md", &len, 0);
     CHECK(len == 7 && memcmp(slug, "indexes", len) == 0);
-    slug = template_slug("index.md", &len);
+    slug = template_slug("index.md", &len, 0);
     CHECK(len == 5 && memcmp(slug, "index", len) == 0);
-    slug = template_slug("./index.md", &len);
+    slug = template_slug("./index.md", &len, 0);
     CHECK(len == 5 && memcmp(slug, "index", len) == 0);
-    slug = template_slug("/index.md", &len);
+    slug = template_slug("/index.md", &len, 0);
     CHECK(len == 5 && memcmp(slug, "index", len) == 0);
-    slug = template_slug("a/.md", &len);
+    slug = template_slug("a/.md", &len, 0);
     CHECK(len == 3 && memcmp(slug, ".md", len) == 0);
 
     /* Hugo: a section's page, and bundles in several languages */
-    slug = template_slug("content/travel/_index.md", &len);
+    slug = template_slug("content/travel/_index.md", &len, 0);
     CHECK(len == 6 && memcmp(slug, "travel", len) == 0);
-    slug = template_slug("posts/trip/index.en.md", &len);
+    slug = template_slug("posts/trip/index.en.md", &len, 0);
     CHECK(len == 4 && memcmp(slug, "trip", len) == 0);
-    slug = template_slug("posts/trip/_index.pt-br.md", &len);
+    slug = template_slug("posts/trip/_index.pt-br.md", &len, 0);
     CHECK(len == 4 && memcmp(slug, "trip", len) == 0);
-    slug = template_slug("posts/trip/index.en.draft.md", &len);
+    slug = template_slug("posts/trip/index.en.draft.md", &len, 0);
     CHECK(len == 14 && memcmp(slug, "index.en.draft", len) == 0);
-    slug = template_slug("posts/trip/index..md", &len);
+    slug = template_slug("posts/trip/index..md", &len, 0);
     CHECK(len == 6 && memcmp(slug, "index.", len) == 0);
-    slug = template_slug("posts/trip/indexen.md", &len);
+    slug = template_slug("posts/trip/indexen.md", &len, 0);
     CHECK(len == 7 && memcmp(slug, "indexen", len) == 0);
 
     /* Jekyll: the title after the date, in a _posts folder only */
-    slug = template_slug("site/_posts/2023-03-07-a-title.md", &len);
+    slug = template_slug("site/_posts/2023-03-07-a-title.md", &len, 0);
     CHECK(len == 7 && memcmp(slug, "a-title", len) == 0);
-    slug = template_slug("_posts/2023/2023-03-07-b.markdown", &len);
+    slug = template_slug("_posts/2023/2023-03-07-b.markdown", &len, 0);
     CHECK(len == 1 && memcmp(slug, "b", len) == 0);
-    slug = template_slug("blog/2023-03-07-c.md", &len);
+    slug = template_slug("blog/2023-03-07-c.md", &len, 0);
     CHECK(len == 12 && memcmp(slug, "2023-03-07-c", len) == 0);
-    slug = template_slug("my_posts/2023-03-07-d.md", &len);
+    slug = template_slug("my_posts/2023-03-07-d.md", &len, 0);
     CHECK(len == 12 && memcmp(slug, "2023-03-07-d", len) == 0);
-    slug = template_slug("_posts/2023-03-07-.md", &len);
+    slug = template_slug("_posts/2023-03-07-.md", &len, 0);
     CHECK(len == 11 && memcmp(slug, "2023-03-07-", len) == 0);
-    slug = template_slug("_posts/2023-3-7-e.md", &len);
+    slug = template_slug("_posts/2023-3-7-e.md", &len, 0);
     CHECK(len == 1 && memcmp(slug, "e", len) == 0);
-    slug = template_slug("_posts/23-03-07-f.md", &len);
+    slug = template_slug("_posts/23-03-07-f.md", &len, 0);
     CHECK(len == 10 && memcmp(slug, "23-03-07-f", len) == 0);
-    slug = template_slug("_posts/2023-003-07-g.md", &len);
+    slug = template_slug("_posts/2023-003-07-g.md", &len, 0);
     CHECK(len == 13 && memcmp(slug, "2023-003-07-g", len) == 0);
-    slug = template_slug("_posts/2023-03-07_h.md", &len);
+    slug = template_slug("_posts/2023-03-07_h.md", &len, 0);
     CHECK(len == 12 && memcmp(slug, "2023-03-07_h", len) == 0);
-    slug = template_slug("_posts/2023-03-07-i/index.md", &len);
+    slug = template_slug("_posts/2023-03-07-i/index.md", &len, 0);
     CHECK(len == 12 && memcmp(slug, "2023-03-07-i", len) == 0);
 
     /* {path}: the post's place in its content folder */
@@ -709,15 +709,15 @@ test_slugs(void)
     CHECK(len == 17 && memcmp(slug, "2020/2020-01-01-y", len) == 0);
 
     /* --date-prefix: in any folder, of bundles too, '_' as Zola has it */
-    slug = template_slug_in("blog/2023-03-07-c.md", &len, 1);
+    slug = template_slug("blog/2023-03-07-c.md", &len, 1);
     CHECK(len == 1 && memcmp(slug, "c", len) == 0);
-    slug = template_slug_in("blog/2022-01-01-second/index.md", &len, 1);
+    slug = template_slug("blog/2022-01-01-second/index.md", &len, 1);
     CHECK(len == 6 && memcmp(slug, "second", len) == 0);
-    slug = template_slug_in("content/2018-10-10_hello.md", &len, 1);
+    slug = template_slug("content/2018-10-10_hello.md", &len, 1);
     CHECK(len == 5 && memcmp(slug, "hello", len) == 0);
-    slug = template_slug_in("blog/2023-03-07.md", &len, 1);
+    slug = template_slug("blog/2023-03-07.md", &len, 1);
     CHECK(len == 10 && memcmp(slug, "2023-03-07", len) == 0);
-    slug = template_slug_in("blog/20230307-x.md", &len, 1);
+    slug = template_slug("blog/20230307-x.md", &len, 1);
     CHECK(len == 10 && memcmp(slug, "20230307-x", len) == 0);
 }
 
@@ -727,29 +727,29 @@ test_jekyll_file_dates(void)
     post_date_t  d;
     char         shown[16];
 
-    CHECK(template_file_date("x/_posts/2023-03-07-a.md", &d, shown, 16)
+    CHECK(template_file_date("x/_posts/2023-03-07-a.md", &d, shown, 16, 0)
           == 1 && d.year == 2023 && d.month == 3 && d.day == 7);
-    CHECK(template_file_date("_posts/2023-3-8-b.md", &d, shown, 16) == 1
+    CHECK(template_file_date("_posts/2023-3-8-b.md", &d, shown, 16, 0) == 1
           && d.month == 3 && d.day == 8);
-    CHECK(template_file_date("x/posts/2023-03-07-a.md", &d, shown, 16)
+    CHECK(template_file_date("x/posts/2023-03-07-a.md", &d, shown, 16, 0)
           == 0);
-    CHECK(template_file_date("_posts/2023-02-30-a.md", &d, shown, 16)
+    CHECK(template_file_date("_posts/2023-02-30-a.md", &d, shown, 16, 0)
           == -1);
     CHECK_STR(shown, "2023-02-30");
-    CHECK(template_file_date("_posts/2023-13-45-a.md", &d, shown, 16)
+    CHECK(template_file_date("_posts/2023-13-45-a.md", &d, shown, 16, 0)
           == -1);
     CHECK_STR(shown, "2023-13-45");
-    CHECK(template_file_date("_posts/a.md", &d, shown, 16) == 0);
+    CHECK(template_file_date("_posts/a.md", &d, shown, 16, 0) == 0);
 
     /* --date-prefix */
-    CHECK(template_file_date_in("x/posts/2023-03-07-a.md", &d, shown, 16, 1)
+    CHECK(template_file_date("x/posts/2023-03-07-a.md", &d, shown, 16, 1)
           == 1 && d.year == 2023 && d.month == 3 && d.day == 7);
-    CHECK(template_file_date_in("blog/2022-01-01_b/index.md", &d, shown, 16,
-                                1) == 1 && d.year == 2022 && d.day == 1);
-    CHECK(template_file_date_in("blog/2022-02-30-b/index.md", &d, shown, 16,
-                                1) == -1);
+    CHECK(template_file_date("blog/2022-01-01_b/index.md", &d, shown, 16,
+                             1) == 1 && d.year == 2022 && d.day == 1);
+    CHECK(template_file_date("blog/2022-02-30-b/index.md", &d, shown, 16,
+                             1) == -1);
     CHECK_STR(shown, "2022-02-30");
-    CHECK(template_file_date("blog/2022-01-01-b/index.md", &d, shown, 16)
+    CHECK(template_file_date("blog/2022-01-01-b/index.md", &d, shown, 16, 0)
           == 0);
 }
 
