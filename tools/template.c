@@ -313,7 +313,8 @@ add_value(strbuf_t *b, const char *value, size_t len, int whole,
         ch = (unsigned char) value[i];
         if (ch < 0x20 || ch == 0x7f) {
             diag_error(diag, path, origin->line, origin->column,
-                       "the value for {%s} contains a control character "
+                       whole ? "%s contains a control character (0x%02x)"
+                       : "the value for {%s} contains a control character "
                        "(0x%02x)", origin->placeholder, ch);
             return EXPAND_ERROR;
         }

@@ -98,6 +98,7 @@ subtest '--path-field: a post\'s own path wins over the template' => sub {
     write_post($d, 'bad/false.md', "permalink: false\nlegacyUrl: /f.html\n");
     write_post($d, 'bad/dots.md', "permalink: /a/../b/\nlegacyUrl: /d.html\n");
     write_post($d, 'bad/list.md', "permalink: [a]\nlegacyUrl: /li.html\n");
+    write_post($d, 'bad/tab.md', "permalink: \"/a\\tb/\"\nlegacyUrl: /t.html\n");
     ($rc, $err) = build($d, '--path-field', 'permalink', '-t', '/{slug}/');
     is $rc, 1, 'exit 1';
     like $err, qr{pattern\.md:2:12: error: permalink "/blog/:title/" is a pattern of its site generator},
@@ -110,6 +111,8 @@ subtest '--path-field: a post\'s own path wins over the template' => sub {
         'a dot segment';
     like $err, qr{list\.md:2:12: error: permalink is a sequence, not a path},
         'a list';
+    like $err, qr{tab\.md:2:12: error: permalink contains a control character \(0x09\)},
+        'a control character, named by its field';
     ($rc, $err) = build($d, '--path-field', '');
     is $rc, 2, 'an empty --path-field: usage error';
 };
