@@ -38,7 +38,8 @@
     "                         day as written, or see --timezone), {slug}\n" \
     "                         from the front matter's slug, else the file\n" \
     "                         or folder name, {path} the post's place in\n" \
-    "                         its content folder, and {NAME} from any\n" \
+    "                         its content folder, {categories} Jekyll's\n" \
+    "                         :categories, and {NAME} from any\n" \
     "                         front-matter field\n" \
     "      --path-field NAME  a post that sets NAME (Hugo's url, Jekyll's\n" \
     "                         permalink) has that as its new path\n" \

@@ -2,10 +2,13 @@
  * template.c - expanding the target template, see template.h.
  */
 
+#include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <wctype.h>
 
 #include "dates.h"
 #include "lrmap.h"
@@ -78,6 +81,7 @@ placeholder_kind(const char *name, size_t len)
         { "day", TEMPLATE_DAY },
         { "slug", TEMPLATE_SLUG },
         { "path", TEMPLATE_PATH },
+        { "categories", TEMPLATE_CATEGORIES },
     };
     size_t  i;
 
@@ -613,6 +617,281 @@ field_value(const frontmatter_t *fm, const template_part_t *part,
     return EXPAND_OK;
 }
 
+/* ---- {categories} ---------------------------------------------------- */
+
+/* C.UTF-8, for lowercasing a category as Ruby's downcase does; (locale_t)
+ * 0 when the system has none (then only ASCII letters are lowered). */
+static locale_t        utf8_locale = (locale_t) 0;
+static pthread_once_t  utf8_once = PTHREAD_ONCE_INIT;
+
+static void
+open_utf8_locale(void)
+{
+    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t) 0);
+}
+
+/* The code point of the UTF-8 character at s (n bytes left) in *cp;
+ * returns its length, 0 when s starts no valid one. */
+static size_t
+utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
+{
+    size_t  len, i;
+
+    len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3
+          : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
+    if (len == 0 || len > n) {
+        return 0;
+    }
+
+    *cp = s[0] & (0x7f >> len);
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+        *cp = (*cp << 6) | (s[i] & 0x3f);
+    }
+
+    /* overlong forms, surrogates, beyond U+10FFFF */
+    if ((len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000)
+        || (*cp >= 0xd800 && *cp <= 0xdfff) || *cp > 0x10ffff)
+    {
+        return 0;
+    }
+    return len;
+}
+
+static size_t
+utf8_encode(unsigned long cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char) cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char) (0xc0 | (cp >> 6));
+        out[1] = (char) (0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char) (0xe0 | (cp >> 12));
+        out[1] = (char) (0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (char) (0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char) (0xf0 | (cp >> 18));
+    out[1] = (char) (0x80 | ((cp >> 12) & 0x3f));
+    out[2] = (char) (0x80 | ((cp >> 6) & 0x3f));
+    out[3] = (char) (0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/* Appends name lowercased: ASCII letters, and others through C.UTF-8's
+ * tables when there are some; bytes that are no UTF-8 as they are. */
+static int
+add_lowercase(strbuf_t *b, const char *name, size_t len)
+{
+    const unsigned char  *s = (const unsigned char *) name;
+    unsigned long         cp;
+    size_t                i, n;
+    char                  ch[4];
+
+    pthread_once(&utf8_once, open_utf8_locale);
+
+    for (i = 0; i < len; i += n) {
+        n = s[i] < 0x80 || utf8_locale == (locale_t) 0 ? 0
+            : utf8_decode(s + i, len - i, &cp);
+
+        if (n == 0) {
+            ch[0] = (char) (s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+            n = 1;
+            if (strbuf_add(b, ch, 1) != 0) {
+                return -1;
+            }
+            continue;
+        }
+
+        cp = (unsigned long) towlower_l((wint_t) cp, utf8_locale);
+        if (strbuf_add(b, ch, utf8_encode(cp, ch)) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Adds a category to names (each ended by '\0'), lowercased, unless it
+ * is there already or empty.
+ */
+static int
+add_category(strbuf_t *names, const char *name, size_t len)
+{
+    strbuf_t     low = { NULL, 0, 0 };
+    const char  *p, *end;
+    int          rc = 0;
+
+    if (len == 0) {
+        return 0;
+    }
+    if (add_lowercase(&low, name, len) != 0) {
+        free(low.data);
+        return -1;
+    }
+
+    end = names->data + names->len;
+    for (p = names->data; p != NULL && p < end; p += strlen(p) + 1) {
+        if (strcmp(p, low.data) == 0) {
+            free(low.data);
+            return 0;
+        }
+    }
+
+    rc = strbuf_add(names, low.data, low.len + 1);
+    free(low.data);
+    return rc;
+}
+
+/*
+ * Adds the categories a front matter field gives, as Jekyll reads them:
+ * a list's items, a string split at blanks (categories: "a b") or
+ * taken whole (category: "A b").  Returns EXPAND_*.
+ */
+static int
+add_category_field(const frontmatter_t *fm, const char *field, int split,
+    strbuf_t *names, value_origin_t *origin, diag_t *diag)
+{
+    yaml_node_t  *node = frontmatter_field(fm, field), *item;
+    const char   *text;
+    size_t        len, i, n;
+
+    if (node == NULL || frontmatter_is_null(node)) {
+        return EXPAND_OK;
+    }
+
+    origin->line = frontmatter_line(node);
+    origin->column = frontmatter_column(node);
+
+    if (node->type == YAML_SCALAR_NODE) {
+        text = frontmatter_text(node, &len);
+        for (i = 0; i < len; i += n) {
+            n = split ? strcspn(text + i, " \t\n\v\f\r") : len;
+            n = n < len - i ? n : len - i;
+            if (add_category(names, text + i, n) != 0) {
+                return out_of_memory(diag);
+            }
+            n += n < len - i;
+        }
+        return EXPAND_OK;
+    }
+
+    if (node->type != YAML_SEQUENCE_NODE) {
+        diag_error(diag, fm->file, origin->line, origin->column,
+                   "template needs {categories} but %s is %s, not a list "
+                   "or a scalar", field, frontmatter_kind(node));
+        return EXPAND_ERROR;
+    }
+
+    n = (size_t) (node->data.sequence.items.top
+                  - node->data.sequence.items.start);
+    for (i = 0; i < n; i++) {
+        item = frontmatter_item(fm, node, i);
+        if (frontmatter_is_null(item)) {
+            continue;
+        }
+        if (item->type != YAML_SCALAR_NODE) {
+            diag_error(diag, fm->file, frontmatter_line(item),
+                       frontmatter_column(item), "template needs "
+                       "{categories} but an item of %s is %s, not a "
+                       "scalar", field, frontmatter_kind(item));
+            return EXPAND_ERROR;
+        }
+        text = frontmatter_text(item, &len);
+        if (add_category(names, text, len) != 0) {
+            return out_of_memory(diag);
+        }
+    }
+    return EXPAND_OK;
+}
+
+/*
+ * {categories}: Jekyll's ":categories", the folders above a "_posts"
+ * folder ("es/_posts/x.md"), then the front matter's categories and
+ * category, each lowercased, once, joined with '/'.  Sets *out
+ * (malloc'ed, or NULL when there are none).
+ */
+static int
+categories_value(const frontmatter_t *fm, const char *rel, strbuf_t *out,
+    value_origin_t *origin, diag_t *diag)
+{
+    strbuf_t     names = { NULL, 0, 0 };
+    const char  *seg, *slash, *p;
+    size_t       len;
+    int          rc;
+
+    for (seg = rel; (slash = strchr(seg, '/')) != NULL; seg = slash + 1) {
+        len = (size_t) (slash - seg);
+        if (len == 6 && memcmp(seg, "_posts", 6) == 0) {
+            break;
+        }
+    }
+    if (slash != NULL) {
+        for (p = rel; p < seg; p = slash + 1) {
+            slash = strchr(p, '/');
+            if (add_category(&names, p, (size_t) (slash - p)) != 0) {
+                free(names.data);
+                return out_of_memory(diag);
+            }
+        }
+    }
+
+    rc = add_category_field(fm, "categories", 1, &names, origin, diag);
+    if (rc == EXPAND_OK) {
+        rc = add_category_field(fm, "category", 0, &names, origin, diag);
+    }
+
+    for (p = names.data; rc == EXPAND_OK && p != NULL
+         && p < names.data + names.len; p += strlen(p) + 1)
+    {
+        if ((out->len > 0 && strbuf_add(out, "/", 1) != 0)
+            || strbuf_add(out, p, strlen(p)) != 0)
+        {
+            rc = out_of_memory(diag);
+        }
+    }
+
+    free(names.data);
+    return rc;
+}
+
+/*
+ * Adds {categories}; without any, the slash before it goes when text
+ * with its own slash follows ("/{categories}/{year}" is "/2023"), as
+ * Jekyll squeezes the "//" it gets.
+ */
+static int
+expand_categories(const template_t *t, const template_part_t *part,
+    const frontmatter_t *fm, const char *path, const char *rel,
+    strbuf_t *b, value_origin_t *origin, diag_t *diag)
+{
+    strbuf_t                value = { NULL, 0, 0 };
+    const template_part_t  *next = part + 1;
+    int                     rc;
+
+    rc = categories_value(fm, rel, &value, origin, diag);
+
+    if (rc == EXPAND_OK && value.len > 0) {
+        rc = add_value(b, value.data, value.len, 0, origin, path, diag);
+
+    } else if (rc == EXPAND_OK && b->len > 0 && b->data[b->len - 1] == '/'
+               && next < t->parts + t->count && next->kind == TEMPLATE_TEXT
+               && next->text[0] == '/')
+    {
+        b->data[--b->len] = '\0';
+    }
+
+    free(value.data);
+    return rc;
+}
+
 static int
 expand_part(const template_t *t, const template_part_t *part,
     const post_date_t *date, const frontmatter_t *fm, const char *path,
@@ -664,6 +943,9 @@ expand_part(const template_t *t, const template_part_t *part,
             return rc;
         }
         break;
+
+    case TEMPLATE_CATEGORIES:
+        return expand_categories(t, part, fm, path, rel, b, origin, diag);
     }
 
     return add_value(b, value, len, 0, origin, path, diag);

@@ -9,6 +9,12 @@
  *                           Jekyll's date)
  *     {path}                the post's path in its content folder, without
  *                           its extension (template_path())
+ *     {categories}          Jekyll's :categories: the folders above a
+ *                           "_posts" folder, then the front matter's
+ *                           categories (a list, or a string split at
+ *                           blanks) and category, lowercased, each once,
+ *                           joined with '/'; none: nothing, and the '/'
+ *                           before it goes when the text after it has one
  *     {name}                the top-level front matter scalar "name"
  * A placeholder name is a letter or '_' followed by letters, digits, '_'
  * and '-'.  The template's own text is copied as it is; substituted
@@ -35,6 +41,7 @@ typedef enum {
     TEMPLATE_DAY,
     TEMPLATE_SLUG,
     TEMPLATE_PATH,
+    TEMPLATE_CATEGORIES,
     TEMPLATE_FIELD
 } template_part_kind_t;
 

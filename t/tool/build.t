@@ -176,6 +176,41 @@ subtest '{path}: the post\'s place in its content folder' => sub {
     like $dump, qr{^/u\.html\t/blog/sub/u/\t301$}m, 'the same places';
 };
 
+subtest '{categories}: Jekyll\'s :categories' => sub {
+    my $d = content();
+    # Jekyll's default permalink starts with /:categories; a post without
+    # any gets no empty segment, as Jekyll squeezes the "//"
+    write_post($d, '_posts/2007-03-26-one.md',
+               "categories: [Modeling]\nlegacyUrl: /2007/03/one.html\n");
+    write_post($d, '_posts/2010-01-20-none.md', "legacyUrl: /2010/01/old.html\n");
+    write_post($d, '_posts/2011-02-03-split.md', "categories: Eclipse  OSS\n"
+               . "category: Team Notes\nlegacyUrl: /2011/02/split.html\n");
+    write_post($d, '_posts/2012-04-05-twice.md', "categories: [Obeo, obeo, ~]\n"
+               . "legacyUrl: /2012/04/twice.html\n");
+    write_post($d, 'fr/_posts/2013-05-06-accents.md',
+               "categories: [Général]\nlegacyUrl: /2013/05/accents.html\n");
+    builds_to($d, ['-t', '/{categories}/{year}/{month}/{slug}.html'], [
+        "/2007/03/one.html\t/modeling/2007/03/one.html\t301",
+        "/2010/01/old.html\t/2010/01/none.html\t301",
+        "/2011/02/split.html\t/eclipse/oss/team%20notes/2011/02/split.html\t301",
+        "/2012/04/twice.html\t/obeo/2012/04/twice.html\t301",
+        "/2013/05/accents.html\t/fr/g%C3%A9n%C3%A9ral/2013/05/accents.html\t301"],
+        'folders above _posts, categories split at blanks, category whole, '
+        . 'lowercased, each once');
+
+    my $e = content();
+    write_post($e, '_posts/2007-03-26-map.md',
+               "categories:\n  a: b\nlegacyUrl: /map.html\n");
+    write_post($e, '_posts/2007-03-27-nested.md',
+               "categories:\n  - [a]\nlegacyUrl: /nested.html\n");
+    my ($rc, $err) = build($e, '-t', '/{categories}/{slug}/');
+    is $rc, 1, 'categories of the wrong shape: exit 1';
+    like $err, qr{^\Q$e\E/_posts/2007-03-26-map\.md:3:3: error: template needs \{categories\} but categories is a mapping, not a list or a scalar$}m,
+        'a mapping, at its line';
+    like $err, qr{^\Q$e\E/_posts/2007-03-27-nested\.md:3:5: error: template needs \{categories\} but an item of categories is a sequence, not a scalar$}m,
+        'a list in the list, at its item';
+};
+
 subtest '--date-prefix: the date a file or folder name starts with, anywhere' => sub {
     my $d = content();
     # Eleventy's page.fileSlug, Docusaurus' blog folders, Zola's '_'
