@@ -544,9 +544,11 @@ redirects_add(redirect_list_t *list, const char *legacy, const char *target,
     if (n == 1) {
         diag_error(diag, file, line, column, "legacy URL \"%s\" is the "
                    "site's home page \"/\": a redirect there would send "
-                   "every visitor of the new home page away",
+                   "every visitor of the new home page away%s",
                    diag_printable(legacy, legacy_len, shown,
-                                  sizeof(shown)));
+                                  sizeof(shown)),
+                   has_query(path, path_len) ? " (a key is a path, without "
+                   "its query); write a rule with match_query" : "");
         return 1;
     }
 

@@ -453,7 +453,8 @@ subtest 'a legacy URL that is the home page or needs its query is refused' => su
     my ($rc, $err) = build($d);
     is $rc, 1, 'exit 1';
     like $err, qr{home\.md:3:\d+: error: legacy URL "https://maralind\.blogspot\.com" is the site's home page}, 'a blog\'s root';
-    like $err, qr{wp\.md:3:\d+: error: legacy URL "/\?p=123" is the site's home page}, 'a query on the root';
+    like $err, qr{wp\.md:3:\d+: error: legacy URL "/\?p=123" is the site's home page.*; write a rule with match_query$}m, 'a query on the root, and what to write instead';
+    unlike $err, qr{blogspot\.com" is the site's home page.*match_query}, 'no rule offered for the bare root';
     like $err, qr{page\.md:3:\d+: error: legacy URL "/index\.php\?page_id=2" has a query string.*"/index\.php" would redirect whatever its query}, 'a query that tells pages apart';
     like $err, qr{tracker\.md:3:\d+: error: legacy URL "/t\.html\?utm_source=x&id=3" has a query string}, 'one parameter that tells pages apart is enough';
     unlike $err, qr{ok\.md}, 'Blogger\'s m, showComment and spref, trackers and a fragment are fine';
