@@ -677,6 +677,15 @@ imports_read(const char *path, redirect_list_t *list, rule_list_t *rules,
         return read_json(path, list, diag);
     }
 
+    /* netlify.toml's [[redirects]] tables would otherwise be read as
+     * tab-separated lines, one error a line */
+    if (ends_with(path, ".toml")) {
+        diag_error(diag, path, 0, 0, "TOML is not an import format: "
+                   "netlify.toml's [[redirects]] are not read; write them "
+                   "in a _redirects file, \"from to status\" a line");
+        return 0;
+    }
+
     if (strcmp(base_name(path), "_redirects") == 0
         || ends_with(path, ".redirects"))
     {

@@ -387,6 +387,16 @@ subtest 'Netlify _redirects imports' => sub {
     like $err, qr{bad\.redirects:5: error: .*:y placeholder is not in the old path}, 'unknown placeholder';
     like $err, qr{bad\.redirects:6: error: expected "old new \[status\]"}, 'one field';
     like $err, qr{bad\.redirects:7: error: status 418 is not supported}, 'status 418';
+
+    # Netlify's other place for redirects: TOML tables, not lines
+    write_file("$d/netlify.toml", "[build]\n  publish = \"dist/\"\n\n"
+               . "[[redirects]]\n  from = \"/n5.html\"\n  to = \"/n5/\"\n"
+               . "  status = 301\n");
+    ($rc, $err) = build_site($d, "import: [netlify.toml]\n");
+    is $rc, 1, 'netlify.toml: exit 1';
+    like $err, qr{^netlify\.toml: error: TOML is not an import format: netlify\.toml's \[\[redirects\]\] are not read; write them in a _redirects file}m,
+        'netlify.toml: one error that says what to write instead';
+    unlike $err, qr{netlify\.toml:\d}, 'not one error a line';
 };
 
 subtest 'chains collapse to one hop' => sub {
