@@ -5,6 +5,30 @@
 #include "yamlerr.h"
 
 
+/*
+ * Whether the character at a scanner's mark (line and column from the
+ * start of text, columns counting characters) is a tab: libyaml says
+ * only "found character that cannot start any token" of a line that a
+ * tab indents.
+ */
+static int
+is_tab_at(const char *text, size_t len, const yaml_mark_t *mark)
+{
+    size_t  i = 0, line = 0, column = 0;
+
+    for ( ; i < len && line < mark->line; i++) {
+        line += text[i] == '\n';
+    }
+    for ( ; i < len && text[i] != '\n'; i++) {
+        if (column == mark->column) {
+            return text[i] == '\t';
+        }
+        /* a UTF-8 continuation byte is no new character */
+        column += ((unsigned char) text[i] & 0xc0) != 0x80;
+    }
+    return 0;
+}
+
 int
 yaml_report_error(const yaml_parser_t *parser, const char *path,
     const char *text, size_t len, unsigned first_line, diag_t *diag)
@@ -38,7 +62,14 @@ yaml_report_error(const yaml_parser_t *parser, const char *path,
 
     problem = parser->problem ? parser->problem : "invalid YAML";
 
-    if (parser->context != NULL) {
+    if (parser->error == YAML_SCANNER_ERROR
+        && is_tab_at(text, len, &parser->problem_mark))
+    {
+        diag_error(diag, path, line, column, "a tab, which YAML does not "
+                   "take for indentation or as the start of a value: "
+                   "indent with spaces");
+
+    } else if (parser->context != NULL) {
         diag_error(diag, path, line, column, "%s (%s)", problem,
                    parser->context);
     } else {

@@ -705,9 +705,16 @@ subtest 'YAML errors and missing template fields' => sub {
                . "publishDate: 2020-01-02\n");
     write_post($d, 'nodate.md', "legacyUrl: /nodate.html\n");
     write_post($d, 'open.md', "---\ntitle: never closed\n", raw => 1);
+    # a list indented with a tab, after a title of two-byte characters
+    write_post($d, 'tab.md', "title: Été à Zürich\nlegacyUrl:\n\t- /tab.html\n");
+    write_post($d, 'tabok.md', "title: \"a\tb\"\npublishDate: 2020-01-02\n"
+               . "legacyUrl: /tabok.html\n");
     my ($rc, $err) = build($d);
     is $rc, 1, 'exit 1';
     like $err, qr{bad\.md:\d+:\d+: error: }, 'YAML error with line and column';
+    like $err, qr{^\Q$d\E/tab\.md:4:1: error: a tab, which YAML does not take for indentation or as the start of a value: indent with spaces$}m,
+        'a tab that indents is named as such';
+    unlike $err, qr{tabok\.md}, 'a tab inside a quoted value is fine';
     like $err, qr{nodate\.md:\d+: error: template needs \{year\}}, 'missing date';
     like $err, qr{open\.md:1: error: front matter is not closed}, 'unclosed';
 };
