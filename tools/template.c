@@ -2,12 +2,14 @@
  * template.c - expanding the target template, see template.h.
  */
 
+#include <limits.h>
 #include <locale.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <wchar.h>
 #include <wctype.h>
 
 #include "dates.h"
@@ -619,8 +621,10 @@ field_value(const frontmatter_t *fm, const template_part_t *part,
 
 /* ---- {categories} ---------------------------------------------------- */
 
-/* C.UTF-8, for lowercasing a category as Ruby's downcase does; (locale_t)
- * 0 when the system has none (then only ASCII letters are lowered). */
+/*
+ * C.UTF-8, for lowercasing a category as Ruby's downcase does; (locale_t)
+ * 0 when the system has none (then only ASCII letters are lowered).
+ */
 static locale_t        utf8_locale = (locale_t) 0;
 static pthread_once_t  utf8_once = PTHREAD_ONCE_INIT;
 
@@ -630,92 +634,53 @@ open_utf8_locale(void)
     utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t) 0);
 }
 
-/* The code point of the UTF-8 character at s (n bytes left) in *cp;
- * returns its length, 0 when s starts no valid one. */
-static size_t
-utf8_decode(const unsigned char *s, size_t n, unsigned long *cp)
-{
-    size_t  len, i;
-
-    len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3
-          : s[0] >= 0xc2 && s[0] < 0xe0 ? 2 : 0;
-    if (len == 0 || len > n) {
-        return 0;
-    }
-
-    *cp = s[0] & (0x7f >> len);
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80) {
-            return 0;
-        }
-        *cp = (*cp << 6) | (s[i] & 0x3f);
-    }
-
-    /* overlong forms, surrogates, beyond U+10FFFF */
-    if ((len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000)
-        || (*cp >= 0xd800 && *cp <= 0xdfff) || *cp > 0x10ffff)
-    {
-        return 0;
-    }
-    return len;
-}
-
-static size_t
-utf8_encode(unsigned long cp, char *out)
-{
-    if (cp < 0x80) {
-        out[0] = (char) cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char) (0xc0 | (cp >> 6));
-        out[1] = (char) (0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char) (0xe0 | (cp >> 12));
-        out[1] = (char) (0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char) (0x80 | (cp & 0x3f));
-        return 3;
-    }
-    out[0] = (char) (0xf0 | (cp >> 18));
-    out[1] = (char) (0x80 | ((cp >> 12) & 0x3f));
-    out[2] = (char) (0x80 | ((cp >> 6) & 0x3f));
-    out[3] = (char) (0x80 | (cp & 0x3f));
-    return 4;
-}
-
-/* Appends name lowercased: ASCII letters, and others through C.UTF-8's
- * tables when there are some; bytes that are no UTF-8 as they are. */
+/*
+ * Appends name lowercased: ASCII letters, and others through C.UTF-8's
+ * tables when there are some (uselocale() is the thread's own); bytes
+ * that are no UTF-8 stay as they are.
+ */
 static int
 add_lowercase(strbuf_t *b, const char *name, size_t len)
 {
-    const unsigned char  *s = (const unsigned char *) name;
-    unsigned long         cp;
-    size_t                i, n;
-    char                  ch[4];
+    mbstate_t  in, out;
+    locale_t   old = (locale_t) 0;
+    wchar_t    wc;
+    size_t     i, n;
+    char       ch[MB_LEN_MAX];
+    int        rc = 0;
 
     pthread_once(&utf8_once, open_utf8_locale);
 
-    for (i = 0; i < len; i += n) {
-        n = s[i] < 0x80 || utf8_locale == (locale_t) 0 ? 0
-            : utf8_decode(s + i, len - i, &cp);
+    if (utf8_locale != (locale_t) 0) {
+        old = uselocale(utf8_locale);
+    }
 
-        if (n == 0) {
-            ch[0] = (char) (s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    memset(&in, 0, sizeof(in));
+
+    for (i = 0; rc == 0 && i < len; i += n) {
+        n = (unsigned char) name[i] < 0x80 || utf8_locale == (locale_t) 0
+            ? (size_t) -1 : mbrtowc(&wc, name + i, len - i, &in);
+
+        if (n == 0 || n > len - i) {
+            /* ASCII, or no UTF-8 character: the byte alone */
+            memset(&in, 0, sizeof(in));
+            ch[0] = name[i] >= 'A' && name[i] <= 'Z'
+                    ? (char) (name[i] + 32) : name[i];
             n = 1;
-            if (strbuf_add(b, ch, 1) != 0) {
-                return -1;
-            }
+            rc = strbuf_add(b, ch, 1);
             continue;
         }
 
-        cp = (unsigned long) towlower_l((wint_t) cp, utf8_locale);
-        if (strbuf_add(b, ch, utf8_encode(cp, ch)) != 0) {
-            return -1;
-        }
+        memset(&out, 0, sizeof(out));
+        rc = strbuf_add(b, ch, wcrtomb(ch, (wchar_t) towlower((wint_t) wc),
+                                       &out));
     }
-    return 0;
+
+    if (utf8_locale != (locale_t) 0) {
+        uselocale(old);
+    }
+
+    return rc;
 }
 
 /*

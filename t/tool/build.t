@@ -189,12 +189,15 @@ subtest '{categories}: Jekyll\'s :categories' => sub {
                . "legacyUrl: /2012/04/twice.html\n");
     write_post($d, 'fr/_posts/2013-05-06-accents.md',
                "categories: [Général]\nlegacyUrl: /2013/05/accents.html\n");
+    write_post($d, '_posts/2014-07-08-summer.md',
+               "category: ÉTÉ Ünd\nlegacyUrl: /2014/07/summer.html\n");
     builds_to($d, ['-t', '/{categories}/{year}/{month}/{slug}.html'], [
         "/2007/03/one.html\t/modeling/2007/03/one.html\t301",
         "/2010/01/old.html\t/2010/01/none.html\t301",
         "/2011/02/split.html\t/eclipse/oss/team%20notes/2011/02/split.html\t301",
         "/2012/04/twice.html\t/obeo/2012/04/twice.html\t301",
-        "/2013/05/accents.html\t/fr/g%C3%A9n%C3%A9ral/2013/05/accents.html\t301"],
+        "/2013/05/accents.html\t/fr/g%C3%A9n%C3%A9ral/2013/05/accents.html\t301",
+        "/2014/07/summer.html\t/%C3%A9t%C3%A9%20%C3%BCnd/2014/07/summer.html\t301"],
         'folders above _posts, categories split at blanks, category whole, '
         . 'lowercased, each once');
 
