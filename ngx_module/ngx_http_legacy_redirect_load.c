@@ -352,10 +352,11 @@ ngx_http_legacy_redirect_same_file(ngx_file_info_t *a, ngx_file_info_t *b)
 
 
 /*
- * "nginx -s reload|stop|..." reads the configuration only to find the
- * pid file: check what costs nothing (magic, version, size) and leave the
- * full check to the master, which refuses a damaged map and keeps the
- * running configuration.
+ * What costs nothing (magic, version, size), checked before anything is
+ * read: "nginx -s reload|stop|..." reads the configuration only to find
+ * the pid file and leaves the full check to the master, and a file that
+ * is no map, or not all of one, is refused for what it is before a copy
+ * of its whole size is made or read.  The file's offset is left as it is.
  */
 static ngx_int_t
 ngx_http_legacy_redirect_check_head(ngx_conf_t *cf, ngx_fd_t fd,
@@ -365,11 +366,11 @@ ngx_http_legacy_redirect_check_head(ngx_conf_t *cf, ngx_fd_t fd,
     u_char   head[LRM_HEADER_SIZE];
     ssize_t  n;
 
-    n = ngx_read_fd(fd, head, sizeof(head));
+    n = pread(fd, head, sizeof(head), 0);
 
     if (n == -1) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, ngx_errno,
-                           ngx_read_fd_n " \"%V\" failed", name);
+                           "pread() \"%V\" failed", name);
         return NGX_ERROR;
     }
 
@@ -432,6 +433,10 @@ ngx_http_legacy_redirect_get_copy(ngx_conf_t *cf, ngx_fd_t fd,
                            "the copy already read", name);
             return c;
         }
+    }
+
+    if (ngx_http_legacy_redirect_check_head(cf, fd, name, size) != NGX_OK) {
+        return NULL;
     }
 
     c = ngx_calloc(sizeof(ngx_http_legacy_redirect_copy_t), cf->log);

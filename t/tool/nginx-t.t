@@ -82,6 +82,29 @@ for my $name (sort keys %damaged) {
         "$name: [emerg] names the file, the reason and the config line";
 }
 
+# a file far bigger than memory that is no map (a wrong path, say): its
+# header is read first, so it is refused for what it is at once, not
+# after reading a terabyte ("nginx -t") or failing to make room for one
+SKIP: {
+    my $big = "$dir/terabyte.map";
+    open my $fh, '>', $big or die $!;
+    print {$fh} "/old.html /new\n";
+    close $fh;
+    truncate $big, 1 << 40
+        or skip "no sparse file of 1 TB here: $!", 4;
+    write_conf($big);
+    for my $start (['-t'], []) {
+        my $what = @$start ? 'nginx -t' : 'a start';
+        my ($rc, undef, $err) = run('timeout', '30', $nginx, @$start,
+                                    '-g', 'daemon off;', '-p', $dir,
+                                    '-c', "$dir/nginx.conf");
+        isnt $rc, 0, "$what fails for a 1 TB file that is no map";
+        like $err, qr/\[emerg\] .*legacy_redirect_map "\Q$big\E": not a legacy redirect map \(bad magic\)/,
+            "... at once, saying it is not a map";
+    }
+    unlink $big;
+}
+
 write_conf("$dir/absent.map");
 my ($rc, undef, $err) = nginx_t();
 like $err, qr/\[emerg\] .*open\(\) "\Q$dir\E\/absent\.map" failed \(2: No such file or directory\)/,
