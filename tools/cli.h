@@ -23,10 +23,13 @@ int cmd_lookup(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 
+/* "Try 'redirect-map CMD --help'." on stderr, after a usage error. */
+void try_help(const char *cmd);
+
 /*
  * Parses argv for --help alone (which prints help on stdout and exits
  * 0); stops at the first operand.  Returns its index, or -1 after an
- * unknown option (help printed on stderr).
+ * unknown option (reported by getopt).
  */
 int parse_help_only(int argc, char **argv, const char *help);
 

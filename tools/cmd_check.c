@@ -387,6 +387,8 @@ cmd_check(int argc, char **argv)
     {
         fprintf(stderr, "redirect-map check: --site %s: not a folder\n",
                 b.opt.site);
+        try_help("check");
+        free(b.keys);
         return EXIT_USAGE;
     }
 

@@ -460,12 +460,13 @@ cmd_diff(int argc, char **argv)
         case 'j': d.json = 1; break;
         case 'q': d.quiet = 1; break;
         case 'h': fputs(diff_help, stdout); return EXIT_OK;
-        default:  fputs(diff_help, stderr); return EXIT_USAGE;
+        default:  try_help("diff"); return EXIT_USAGE;
         }
     }
 
     if (argc - optind != 2) {
-        fputs(diff_help, stderr);
+        fprintf(stderr, "redirect-map diff: two maps needed, OLD and NEW\n");
+        try_help("diff");
         return EXIT_USAGE;
     }
 

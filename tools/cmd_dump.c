@@ -642,11 +642,12 @@ cmd_dump(int argc, char **argv)
             if (d.status < 0) {
                 fprintf(stderr, "redirect-map dump: --status %s: not one of "
                         "301, 302, 303, 307, 308, 410\n", optarg);
+                try_help("dump");
                 return EXIT_USAGE;
             }
             break;
         default:
-            fputs(dump_help, stderr);
+            try_help("dump");
             return EXIT_USAGE;
         }
     }
@@ -660,12 +661,15 @@ cmd_dump(int argc, char **argv)
     if (i == sizeof(formats) / sizeof(formats[0])) {
         fprintf(stderr, "redirect-map dump: unknown format \"%s\" (formats: "
                 FORMAT_NAMES ")\n", fmt);
+        try_help("dump");
         return EXIT_USAGE;
     }
     d.format = formats[i].format;
 
     if (argc - optind != 1) {
-        fputs(dump_help, stderr);
+        fprintf(stderr, "redirect-map dump: %s\n", argc - optind == 0
+                ? "no MAP given" : "more than one MAP given");
+        try_help("dump");
         return EXIT_USAGE;
     }
     d.path = argv[optind];
@@ -680,6 +684,7 @@ cmd_dump(int argc, char **argv)
         if (d.host[0] == '\0' || strpbrk(d.host, "/ ,\"") != NULL) {
             fprintf(stderr, "redirect-map dump: --host %s: not a host name\n",
                     d.host);
+            try_help("dump");
             return EXIT_USAGE;
         }
     }
@@ -687,6 +692,7 @@ cmd_dump(int argc, char **argv)
     if (d.format == FMT_CLOUDFLARE && d.host == NULL) {
         fprintf(stderr, "redirect-map dump: --format cloudflare-csv needs "
                 "--host HOST (Cloudflare wants absolute URLs)\n");
+        try_help("dump");
         return EXIT_USAGE;
     }
 

@@ -127,12 +127,14 @@ cmd_info(int argc, char **argv)
         switch (c) {
         case 'j': json = 1; break;
         case 'h': fputs(info_help, stdout); return EXIT_OK;
-        default:  fputs(info_help, stderr); return EXIT_USAGE;
+        default:  try_help("info"); return EXIT_USAGE;
         }
     }
 
     if (argc - optind != 1) {
-        fputs(info_help, stderr);
+        fprintf(stderr, "redirect-map info: %s\n", argc - optind == 0
+                ? "no MAP given" : "more than one MAP given");
+        try_help("info");
         return EXIT_USAGE;
     }
 

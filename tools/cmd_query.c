@@ -14,7 +14,15 @@
 #include "rules.h"
 
 
-/* Only --help is known; returns the index of the first operand or -1. */
+void
+try_help(const char *cmd)
+{
+    fprintf(stderr, "Try 'redirect-map %s --help'.\n", cmd);
+}
+
+
+/* Only --help is known; returns the index of the first operand or -1
+ * (getopt has reported the option). */
 int
 parse_help_only(int argc, char **argv, const char *help)
 {
@@ -31,7 +39,6 @@ parse_help_only(int argc, char **argv, const char *help)
             exit(EXIT_OK);
         }
 
-        fputs(help, stderr);
         return -1;
     }
 
@@ -259,10 +266,14 @@ cmd_lookup(int argc, char **argv)
     int       first, i, result = EXIT_OK;
 
     first = parse_help_only(argc, argv, lookup_help);
-    if (first < 0 || argc - first < 1) {
-        if (first >= 0) {
-            fputs(lookup_help, stderr);
-        }
+    if (first < 0) {
+        try_help("lookup");
+        return EXIT_USAGE;
+    }
+
+    if (argc - first < 1) {
+        fprintf(stderr, "redirect-map lookup: no MAP given\n");
+        try_help("lookup");
         return EXIT_USAGE;
     }
 

@@ -55,6 +55,7 @@ int
 main(int argc, char **argv)
 {
     const char  *cmd;
+    static char  prog[32];
 
     /* past a file size limit (ulimit -f), write() fails with EFBIG and
      * the build reports it and removes its temporary file, instead of
@@ -80,6 +81,10 @@ main(int argc, char **argv)
                LRM_VERSION);
         return EXIT_OK;
     }
+
+    /* getopt's messages then begin "redirect-map CMD:", as ours do */
+    snprintf(prog, sizeof(prog), "redirect-map %.16s", cmd);
+    argv[1] = prog;
 
     if (strcmp(cmd, "build") == 0) {
         return cmd_build(argc - 1, argv + 1);

@@ -28,8 +28,23 @@ for my $cmd (@commands) {
     like $out, qr/^Exit status: /m, "$cmd --help: exit status";
     is $err, '', "$cmd --help: nothing on stderr";
     $options{$cmd} = [ $out =~ /^  (?:-\w, )?(--[a-z-]+)/mg ];
-    ($rc) = run('redirect-map', $cmd, '--no-such-option');
+    ($rc, $out, $err) = run('redirect-map', $cmd, '--no-such-option');
     is $rc, 2, "$cmd --no-such-option: exit 2";
+    is $err, "redirect-map $cmd: unrecognized option '--no-such-option'\n"
+             . "Try 'redirect-map $cmd --help'.\n",
+       "$cmd --no-such-option: one line and where to look";
+}
+
+# a usage error is one line naming the command, then where to look
+for my $args (['info'], ['info', 'a', 'b'], ['lookup'], ['dump'],
+              ['dump', '-f', 'xml', 'x.map'], ['dump', '-s', '200', 'x.map'],
+              ['dump', '-f', 'cloudflare-csv', 'x.map'], ['diff', 'x.map'],
+              ['check', '--site', '/nonexistent', '.'], ['build', '-o'])
+{
+    my ($rc, $out, $err) = run('redirect-map', @$args);
+    is $rc, 2, "@$args: exit 2";
+    like $err, qr/\Aredirect-map $args->[0]: [^\n]+\nTry 'redirect-map \Q$args->[0]\E --help'\.\n\z/,
+         "@$args: the reason, then Try 'redirect-map $args->[0] --help'";
 }
 
 SKIP: {
