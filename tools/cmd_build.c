@@ -89,8 +89,9 @@ static const char  build_help[] =
 static const char  check_help[] =
     "Usage: redirect-map check [OPTIONS] [DIR...]\n"
     "\n"
-    "Validates everything 'build' validates (same options, same\n"
-    "configuration file, same messages) and writes no map.\n"
+    "Validates everything 'build' validates (same options but -o and\n"
+    "--no-sources, same configuration file, same messages) and writes\n"
+    "no map.\n"
     "\n"
     COMMON_OPTIONS_HELP
     "  -s, --site DIR         the built site (e.g. dist/): every target\n"
