@@ -32,6 +32,7 @@
     "  -k, --key NAME         front-matter field with the legacy URL(s)\n" \
     "                         (default: " DEFAULT_KEY "); given again, or\n" \
     "                         as NAME,NAME, every field named is read\n" \
+    "                         (8 at most)\n" \
     "  -t, --target TEMPLATE  new path of a post (default:\n" \
     "                         " DEFAULT_TARGET "); {year} {month} {day}\n" \
     "                         come from publishDate, date or pubDate (the\n" \
