@@ -417,7 +417,8 @@ cmd_check(int argc, char **argv)
 
     if (b.opt.json) {
         print_json(&b, &ml, rc, &st);
-        if (fflush(stdout) != 0 && rc == EXIT_OK) {
+        if (fflush(stdout) != 0 && rc != EXIT_IO) {
+            fprintf(stderr, "redirect-map: cannot write the output\n");
             rc = EXIT_IO;
         }
 

@@ -47,7 +47,7 @@ static const char  diff_help[] =
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 the maps redirect the same, 1 they differ, 2 usage\n"
-    "error, 3 a map cannot be read or is damaged.\n";
+    "error, 3 a map cannot be read or is damaged, or output failed.\n";
 
 
 typedef struct {

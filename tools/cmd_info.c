@@ -27,7 +27,7 @@ static const char  info_help[] =
     "  -h, --help             show this help\n"
     "\n"
     "Exit status: 0 ok, 2 usage error, 3 the map cannot be read or is\n"
-    "damaged.\n";
+    "damaged, or output failed.\n";
 
 
 
@@ -149,5 +149,11 @@ cmd_info(int argc, char **argv)
     }
 
     mapfile_free(&mf);
-    return fflush(stdout) == 0 ? EXIT_OK : EXIT_IO;
+
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "redirect-map: cannot write the output\n");
+        return EXIT_IO;
+    }
+
+    return EXIT_OK;
 }

@@ -87,7 +87,7 @@ static const char  lookup_help[] =
     "are skipped).\n"
     "\n"
     "Exit status: 0 all found, 1 some not found, 2 usage error,\n"
-    "3 the map cannot be read or is damaged.\n";
+    "3 the map cannot be read or is damaged, or output failed.\n";
 
 
 /* The rules of the map, compiled once.  Returns 0, or -1 (reported). */
@@ -309,7 +309,8 @@ cmd_lookup(int argc, char **argv)
 
 done:
 
-    if (fflush(stdout) != 0 && result == EXIT_OK) {
+    if (fflush(stdout) != 0 && result != EXIT_IO) {
+        fprintf(stderr, "redirect-map: cannot write the output\n");
         result = EXIT_IO;
     }
 

@@ -1,7 +1,8 @@
 # Where and how redirect-map build writes its map (-o): through symbolic
 # links to the file they lead to, with the permissions (and, as root, the
 # owner and group) of the map it replaces, and what it says when only the
-# last fsync, of the map's folder, fails.
+# last fsync, of the map's folder, fails; and what every command says
+# when its standard output cannot be written.
 
 use strict;
 use warnings;
@@ -202,6 +203,29 @@ EOF
         . "map may be back\n", 'a warning says what happened';
     is keys_of($map), '/two.html', 'the new map';
     is names("$d/real"), 'x.map', 'no temporary file left';
+};
+
+# standard output that cannot be written (a full disk): exit 3, and a
+# message, from every command that prints a result
+subtest 'stdout on a full disk' => sub {
+    plan skip_all => 'no /dev/full' unless -c '/dev/full';
+    my $d = fresh();
+    my $map = "$d/real/x.map";
+    my ($rc, $err) = build($d, '/one.html', '-o', $map);
+    is $rc, 0, 'map built' or diag $err;
+    my $tool = root() . '/build/redirect-map';
+
+    for my $args (['info', $map], ['info', '--json', $map],
+                  ['lookup', $map, '/one.html'],
+                  ['dump', $map], ['diff', $map, $map],
+                  ['check', '-q', '--json', "$d/content"])
+    {
+        my $cmd = join ' ', map { "'$_'" } $tool, @$args;
+        my $err = `$cmd 2>&1 >/dev/full`;
+        is $? >> 8, 3, "@$args >/dev/full: exit 3";
+        like $err, qr/^redirect-map: cannot write the output$/m,
+             "@$args >/dev/full: says so";
+    }
 };
 
 done_testing;
