@@ -977,6 +977,152 @@ queue_post(walk_dir_t *dir, const char *name, size_t name_len, void *ctx)
 }
 
 
+/* Eleventy's data files are read up to this size: they are small */
+#define DATA_FILE_MAX  ((size_t) 1 << 20)
+
+static int
+is_ident_char(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
+           || (ch >= '0' && ch <= '9') || ch == '_' || ch == '$';
+}
+
+/*
+ * Where a data file (JSON, or JavaScript's object literal) sets field:
+ * the field's name, quoted (always, in JSON) or alone, then blanks and
+ * ':' (or '(' for a JavaScript method).  Returns the offset of the name
+ * or of its quote, or -1.
+ */
+static long
+data_field_offset(const char *text, size_t len, const char *field, int json)
+{
+    size_t       flen = strlen(field), i, j;
+    const char  *hit;
+    char         q;
+
+    for (i = 0; i + flen <= len; i = (size_t) (hit - text) + 1) {
+        hit = memmem(text + i, len - i, field, flen);
+        if (hit == NULL) {
+            return -1;
+        }
+
+        j = (size_t) (hit - text);
+        q = j > 0 ? text[j - 1] : '\0';
+        if (is_ident_char(q)) {
+            continue;
+        }
+
+        j += flen;
+        if ((q == '"' || q == '\'' || q == '`') && j < len && text[j] == q) {
+            j++;
+        } else if (json || (j < len && is_ident_char(text[j]))) {
+            continue;
+        } else {
+            q = '\0';
+        }
+
+        while (j < len && is_space(text[j])) {
+            j++;
+        }
+        if (j < len && (text[j] == ':' || (!json && text[j] == '('))) {
+            return (long) (hit - text) - (q != '\0');
+        }
+    }
+
+    return -1;
+}
+
+static int
+len_ends(const char *s, size_t len, const char *end)
+{
+    size_t  n = strlen(end);
+
+    return len >= n && memcmp(s + len - n, end, n) == 0;
+}
+
+/* Reads at most DATA_FILE_MAX bytes of name in dir; NULL when it cannot
+ * (the data file is only looked at for a warning). */
+static char *
+read_data_file(const walk_dir_t *dir, const char *name, const char *path,
+    size_t *len)
+{
+    char     *text;
+    ssize_t   n;
+    int       fd;
+
+    fd = dir->fd >= 0 ? openat(dir->fd, name, O_RDONLY | O_CLOEXEC)
+                      : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return NULL;
+    }
+
+    text = malloc(DATA_FILE_MAX);
+    *len = 0;
+    while (text != NULL && *len < DATA_FILE_MAX) {
+        n = read(fd, text + *len, DATA_FILE_MAX - *len);
+        if (n <= 0) {
+            break;
+        }
+        *len += (size_t) n;
+    }
+
+    close(fd);
+    return text;
+}
+
+/*
+ * A folder's Eleventy data file (walk_data_pt) that sets the path field
+ * (permalink, when none is given) for its posts: their new path is then
+ * not what the template gives them, and nothing would say so.  A plain
+ * "posts/posts.json" is only looked at with a path field given.
+ */
+static int
+check_data_file(walk_dir_t *dir, const char *name, size_t name_len,
+    void *ctx)
+{
+    pool_t                *p = ctx;
+    const template_t      *t = &p->proto.template;
+    const char            *field = t->path_field ? t->path_field
+                                                 : "permalink";
+    char                  *path, *text;
+    size_t                 len, i;
+    unsigned               line = 1, column = 1;
+    long                   at;
+    int                    json;
+
+    if (t->path_field == NULL && strstr(name, ".11tydata.") == NULL) {
+        return 0;
+    }
+
+    path = malloc(walk_path_len(dir, name_len) + 1);
+    if (path == NULL) {
+        return out_of_memory(&p->walk_diag);
+    }
+    walk_path(dir, name, name_len, path);
+
+    text = read_data_file(dir, name, path, &len);
+    json = len_ends(name, name_len, ".json");
+    at = text != NULL ? data_field_offset(text, len, field, json) : -1;
+
+    if (at >= 0) {
+        for (i = 0; i < (size_t) at; i++) {
+            column = text[i] == '\n' ? 1 : column + 1;
+            line += text[i] == '\n';
+        }
+        diag_warning(&p->walk_diag, path, line, column, "%s is set here "
+                     "for the posts in this folder and below, and "
+                     "redirect-map does not read data files: %s get the "
+                     "template's path (-t), which must give the same", field,
+                     t->path_field ? "those whose front matter does not "
+                     "set it" : "they");
+    }
+
+    free(text);
+    free(path);
+    return 0;
+}
+
+
 /*
  * The next field name of a key option ("blogger_orig_url, redirect_from")
  * from *p: its start, without the blanks around it, and its *len.  *p
@@ -1114,7 +1260,8 @@ posts_collect(const char *const *dirs, size_t ndirs,
     pthread_cond_init(&p.finished, NULL);
 
     p.walk_diag.capture = &p.walk;
-    walk_rc = walk_posts(dirs, ndirs, queue_post, &p, &p.walk_diag);
+    walk_rc = walk_posts(dirs, ndirs, queue_post, check_data_file, &p,
+                         &p.walk_diag);
 
     atomic_store(&p.walked, 1);
     pthread_mutex_lock(&p.lock);

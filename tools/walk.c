@@ -47,6 +47,7 @@ typedef struct {
     size_t          seen_size;
     size_t          seen_used;
     walk_visit_pt   visit;
+    walk_data_pt    data;
     void           *ctx;
     diag_t         *diag;
     char           *dents;          /* getdents64() buffer */
@@ -487,6 +488,50 @@ is_rendered_copy(const walk_names_t *names, const char *name, size_t len)
     return 0;
 }
 
+/*
+ * Hands the folder's data files (walk_data_pt) to w->data.  path is the
+ * folder's; its last part, without trailing '/', names the files.
+ * Returns 0, or -1 to stop.
+ */
+static int
+visit_data_files(walker_t *w, walk_dir_t *dir, const walk_names_t *names,
+    const char *path, size_t path_len)
+{
+    static const char *const  suffixes[] = {
+        ".11tydata.js", ".11tydata.cjs", ".11tydata.mjs", ".11tydata.json",
+        ".json",
+    };
+    char                      file[NAME_MAX + 1];
+    const char               *base;
+    size_t                    i, len;
+    int                       rc;
+
+    while (path_len > 1 && path[path_len - 1] == '/') {
+        path_len--;
+    }
+    for (base = path + path_len; base > path && base[-1] != '/'; base--) {
+        /* the last part of the path */
+    }
+    len = (size_t) (path + path_len - base);
+    if (w->data == NULL || len == 0 || len > NAME_MAX - 16
+        || (base[0] == '.' && (len == 1 || (len == 2 && base[1] == '.'))))
+    {
+        return 0;
+    }
+
+    for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+        snprintf(file, sizeof(file), "%.*s%s", (int) len, base, suffixes[i]);
+        if (names_have(names, file)) {
+            rc = w->data(dir, file, strlen(file), w->ctx);
+            if (rc != 0) {
+                return rc;
+            }
+        }
+    }
+
+    return 0;
+}
+
 static int
 walk_folder(walker_t *w, const walk_dir_t *parent, const char *name,
     const char *path, size_t path_len, const struct stat *st)
@@ -531,6 +576,10 @@ walk_folder(walker_t *w, const walk_dir_t *parent, const char *name,
         dir->fd = fd;
     } else {
         close(fd);
+    }
+
+    if (rc == 0) {
+        rc = visit_data_files(w, dir, &names, path, path_len);
     }
 
     for (i = 0; rc == 0 && i < names.count; i++) {
@@ -601,9 +650,9 @@ open_dirs_allowed(void)
 
 int
 walk_posts(const char *const *roots, size_t nroots, walk_visit_pt visit,
-    void *ctx, diag_t *diag)
+    walk_data_pt data, void *ctx, diag_t *diag)
 {
-    walker_t  w = { NULL, 0, 0, visit, ctx, diag, NULL, 0 };
+    walker_t  w = { NULL, 0, 0, visit, data, ctx, diag, NULL, 0 };
     size_t    i;
     int       rc = 0;
 

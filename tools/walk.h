@@ -57,13 +57,24 @@ typedef int (*walk_visit_pt)(walk_dir_t *dir, const char *name,
     size_t name_len, void *ctx);
 
 /*
+ * Called, when set, for each data file a folder has for all its posts
+ * (Eleventy's directory data files: "posts/posts.11tydata.json",
+ * ".11tydata.js", ".11tydata.cjs", ".11tydata.mjs" and "posts/posts.json"
+ * in a folder named "posts"), before the folder's own entries are
+ * visited.  The names are looked for in the folder's list: no system
+ * call of its own.  Arguments and return as walk_visit_pt.
+ */
+typedef walk_visit_pt  walk_data_pt;
+
+/*
  * Walks every root in turn.  A root may also name a single file, which
- * is then visited whatever its name.  Folders or files that cannot be
- * read are reported through diag and the walk goes on.  Returns 0, or
- * -1 when visit asked to stop or memory ran out (reported).
+ * is then visited whatever its name; data may be NULL.  Folders or
+ * files that cannot be read are reported through diag and the walk goes
+ * on.  Returns 0, or -1 when visit (or data) asked to stop or memory ran
+ * out (reported).
  */
 int walk_posts(const char *const *roots, size_t nroots, walk_visit_pt visit,
-    void *ctx, diag_t *diag);
+    walk_data_pt data, void *ctx, diag_t *diag);
 
 /* Takes and drops a reference to a folder (the last one closes it);
  * from the walk's thread only. */

@@ -117,6 +117,49 @@ subtest '--path-field: a post\'s own path wins over the template' => sub {
     is $rc, 2, 'an empty --path-field: usage error';
 };
 
+subtest 'Eleventy: a directory data file that sets the path field is named' => sub {
+    my $d = content();
+    sub put { my ($path, $text) = @_; open my $fh, '>', $path or die;
+              print {$fh} $text; close $fh }
+    write_post($d, 'notes/2019-04-02-spring.md', "title: Spring\n"
+               . "redirect_from: /2019/04/spring.html\n");
+    write_post($d, 'notes/deep/winter.md', "title: Winter\n"
+               . "redirect_from: /2019/01/winter.html\n");
+    put("$d/notes/notes.json", qq({\n  "layout": "note",\n)
+        . qq(  "permalink": "/{{ page.date | date: '%Y' }}/{{ page.fileSlug }}/"\n}\n));
+    write_post($d, 'essays/calm.md', "title: Calm\n"
+               . "redirect_from: /2018/calm.html\n");
+    put("$d/essays/essays.11tydata.js", "module.exports = {\n"
+        . "  eleventyComputed: {\n    permalink(data) {\n"
+        . "      return `/e/\${data.page.fileSlug}/`;\n    },\n  },\n};\n");
+    # not the path field: a word in a value, a longer name
+    write_post($d, 'misc/x.md', "title: X\nredirect_from: /x.html\n");
+    put("$d/misc/misc.11tydata.json",
+        qq({"about": "a permalink: here", "permalinkStyle": "short"}\n));
+
+    my $err = builds_to($d, ['-k', 'redirect_from', '-t', '/{path}/',
+                             '--path-field', 'permalink'], [
+        "/2018/calm.html\t/essays/calm/\t301",
+        "/2019/01/winter.html\t/notes/deep/winter/\t301",
+        "/2019/04/spring.html\t/notes/2019-04-02-spring/\t301",
+        "/x.html\t/misc/x/\t301"], 'the map is the template\'s still');
+    like $err, qr{^\Q$d\E/notes/notes\.json:3:3: warning: permalink is set here for the posts in this folder and below, and redirect-map does not read data files: those whose front matter does not set it get the template's path \(-t\), which must give the same$}m,
+        'a JSON directory data file, by file:line:column';
+    like $err, qr{^\Q$d\E/essays/essays\.11tydata\.js:3:5: warning: permalink is set here}m,
+        'a JavaScript one, as a method of eleventyComputed';
+    unlike $err, qr{misc}, 'a value or a longer name is not the field';
+    is(() = $err =~ /warning/g, 2, 'once a data file');
+
+    ($err) = (build($d, '-k', 'redirect_from', '-t', '/{path}/'))[1];
+    like $err, qr{essays\.11tydata\.js:3:5: warning: permalink is set here .* data files: they get the template's path}m,
+        'without --path-field, Eleventy\'s own data files name permalink';
+    unlike $err, qr{notes\.json}, 'a plain JSON file is not taken for one';
+
+    ($err) = (build($d, '-k', 'redirect_from', '-t', '/{path}/',
+                    '--path-field', 'url'))[1];
+    unlike $err, qr{warning}, 'nor is another field';
+};
+
 subtest '--date-field: the one field a generator takes the date from' => sub {
     my $d = content();
     # Hugo's permalinks take date before publishDate
