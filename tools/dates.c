@@ -172,11 +172,23 @@ read_time(cursor_t *c, int *minutes)
     return NULL;
 }
 
-/* Z, or +HH, +HHMM, +HH:MM (or '-'), as minutes east of UTC. */
+static int
+is_letter(char ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
+}
+
+/*
+ * Z, or +HH, +HHMM, +HH:MM (or '-'), as minutes east of UTC; also GMT,
+ * UTC or UT, alone (RFC 822 and HTTP dates, "Sat, 09 Dec 2023 10:00:00
+ * GMT") or before an offset (JavaScript's "GMT+0100").
+ */
 static const char *
 read_zone(cursor_t *c, int *offset)
 {
-    int  sign, hours, minutes = 0;
+    static const char *const  utc[] = { "GMT", "UTC", "UT" };
+    size_t                    i, n;
+    int                       sign, hours, minutes = 0;
 
     if (next_is(c, 'Z') || next_is(c, 'z')) {
         c->p++;
@@ -184,8 +196,23 @@ read_zone(cursor_t *c, int *offset)
         return NULL;
     }
 
+    for (i = 0; i < sizeof(utc) / sizeof(utc[0]); i++) {
+        n = strlen(utc[i]);
+        if ((size_t) (c->end - c->p) >= n
+            && strncasecmp(c->p, utc[i], n) == 0
+            && (c->p + n == c->end || !is_letter(c->p[n])))
+        {
+            c->p += n;
+            *offset = 0;
+            if (!next_is(c, '+') && !next_is(c, '-')) {
+                return NULL;
+            }
+            break;
+        }
+    }
+
     if (!next_is(c, '+') && !next_is(c, '-')) {
-        return "expected a zone (Z or an offset like +01:00) "
+        return "expected a zone (Z, GMT or an offset like +01:00) "
                "after the time";
     }
     sign = *c->p++ == '-' ? -1 : 1;
@@ -229,12 +256,6 @@ read_date(cursor_t *c, post_date_t *date)
     }
 
     return NULL;
-}
-
-static int
-is_letter(char ch)
-{
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
 
 /*
@@ -377,6 +398,12 @@ date_parse(const char *text, size_t len, post_date_t *out)
                 return error;
             }
             has_zone = 1;
+        }
+
+        /* JavaScript's Date.toString() ends with the zone's name */
+        skip_blanks(&c);
+        if (has_zone && next_is(&c, '(') && c.end[-1] == ')') {
+            c.p = c.end;
         }
 
         if (!at_end(&c)) {

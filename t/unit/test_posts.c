@@ -351,6 +351,9 @@ test_date_parse(void)
         "2023-03-08T10:00:00 Z x", "", "2023-03-08T10:00+24:00",
         "Ju 8 2022", "Jul 32 2022", "Feb 29 2023", "Jul 8 22", "Julyy 8 2022",
         "8 2022", "Jul 2022", "Fri Jul", "Jul 8 2022 x", "Friday",
+        "Sat, 09 Dec 2023 10:00:00 GMTX", "Sat, 09 Dec 2023 10:00:00 EST",
+        "Sat, 09 Dec 2023 10:00:00 GMT+", "2023-12-09 10:00 (CET)",
+        "Sat Dec 09 2023 10:00:00 GMT+0100 (CET",
     };
     static const struct {
         const char  *text;
@@ -366,6 +369,12 @@ test_date_parse(void)
         { "MAY 1 2020 10:30", 2020, 5, 1 },
         { "Feb 29 2024 23:30:00 -05:00", 2024, 2, 29 },
         { "Dec 31, 1999", 1999, 12, 31 },
+        { "Sat, 09 Dec 2023 10:00:00 GMT", 2023, 12, 9 },   /* RFC 1123 */
+        { "Sat, 09 Dec 2023 10:00:00 ut", 2023, 12, 9 },
+        { "2023-12-09 10:00:00 UTC", 2023, 12, 9 },
+        /* JavaScript's Date.toString() */
+        { "Sat Dec 09 2023 10:00:00 GMT+0100 (Central European Standard "
+          "Time)", 2023, 12, 9 },
     };
     post_date_t  d;
     size_t       i;
@@ -440,6 +449,16 @@ test_date_parse(void)
         CHECK(date_parse("2024-02-28T20:00Z", 17, &d) == NULL);
         date_to_zone(&d, &plus14);
         CHECK(d.month == 2 && d.day == 29);
+
+        /* GMT is UTC, and an offset after it counts */
+        CHECK(date_parse("Wed, 28 Feb 2024 20:00:00 GMT", 29, &d) == NULL
+              && d.zoned && d.offset == 0);
+        date_to_zone(&d, &plus14);
+        CHECK(d.month == 2 && d.day == 29);
+        CHECK(date_parse("Thu Feb 29 2024 00:30:00 GMT+0100 (CET)", 39, &d)
+              == NULL && d.zoned && d.offset == 60);
+        date_to_zone(&d, &utc);
+        CHECK(d.month == 2 && d.day == 28);
 
         /* a date alone, or a time without a zone, is a local time */
         CHECK(date_parse("2017-09-28", 10, &d) == NULL && !d.zoned);
