@@ -716,6 +716,27 @@ add_category(strbuf_t *names, const char *name, size_t len)
 }
 
 /*
+ * A scalar's text for add_category(), NULL (reported) when it holds a
+ * NUL: names end at one, so "a\0b" would pass as the two categories "a"
+ * and "b", where add_value() refuses any other control character.
+ */
+static const char *
+category_text(const frontmatter_t *fm, const yaml_node_t *node, size_t *len,
+    diag_t *diag)
+{
+    const char  *text = frontmatter_text(node, len);
+
+    if (memchr(text, '\0', *len) != NULL) {
+        diag_error(diag, fm->file, frontmatter_line(node),
+                   frontmatter_column(node), "the value for {categories} "
+                   "contains a control character (0x00)");
+        return NULL;
+    }
+
+    return text;
+}
+
+/*
  * Adds the categories a front matter field gives, as Jekyll reads them:
  * a list's items, a string split at blanks (categories: "a b") or
  * taken whole (category: "A b").  Returns EXPAND_*.
@@ -736,7 +757,10 @@ add_category_field(const frontmatter_t *fm, const char *field, int split,
     origin->column = frontmatter_column(node);
 
     if (node->type == YAML_SCALAR_NODE) {
-        text = frontmatter_text(node, &len);
+        text = category_text(fm, node, &len, diag);
+        if (text == NULL) {
+            return EXPAND_ERROR;
+        }
         for (i = 0; i < len; i += n) {
             n = split ? strcspn(text + i, " \t\n\v\f\r") : len;
             n = n < len - i ? n : len - i;
@@ -769,7 +793,10 @@ add_category_field(const frontmatter_t *fm, const char *field, int split,
                        "scalar", field, frontmatter_kind(item));
             return EXPAND_ERROR;
         }
-        text = frontmatter_text(item, &len);
+        text = category_text(fm, item, &len, diag);
+        if (text == NULL) {
+            return EXPAND_ERROR;
+        }
         if (add_category(names, text, len) != 0) {
             return out_of_memory(diag);
         }

@@ -255,6 +255,19 @@ subtest '{categories}: Jekyll\'s :categories' => sub {
         'a mapping, at its line';
     like $err, qr{^\Q$e\E/_posts/2007-03-27-nested\.md:3:5: error: template needs \{categories\} but an item of categories is a sequence, not a scalar$}m,
         'a list in the list, at its item';
+
+    # a NUL is a control character as in any other value, not a '/'
+    my $z = content();
+    write_post($z, '_posts/2007-03-26-item.md',
+               "categories: [\"a\\0b\"]\nlegacyUrl: /item.html\n");
+    write_post($z, '_posts/2007-03-27-split.md',
+               "categories: \"c\\0d e\"\nlegacyUrl: /split.html\n");
+    ($rc, $err) = build($z, '-t', '/{categories}/{slug}/');
+    is $rc, 1, 'a NUL in a category: exit 1';
+    like $err, qr{^\Q$z\E/_posts/2007-03-26-item\.md:2:14: error: the value for \{categories\} contains a control character \(0x00\)$}m,
+        'a NUL in an item, at the item';
+    like $err, qr{^\Q$z\E/_posts/2007-03-27-split\.md:2:13: error: the value for \{categories\} contains a control character \(0x00\)$}m,
+        'a NUL in a string split at blanks';
 };
 
 subtest '--date-prefix: the date a file or folder name starts with, anywhere' => sub {
