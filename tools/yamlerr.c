@@ -6,6 +6,32 @@
 
 
 /*
+ * The length of the line break at p, as libyaml counts lines: CR LF,
+ * CR, LF, NEL, LS or PS; 0 when there is none.
+ */
+static size_t
+line_break(const char *p, size_t left)
+{
+    const unsigned char  *u = (const unsigned char *) p;
+
+    if (u[0] == '\r') {
+        return left > 1 && u[1] == '\n' ? 2 : 1;
+    }
+    if (u[0] == '\n') {
+        return 1;
+    }
+    if (left > 1 && u[0] == 0xc2 && u[1] == 0x85) {
+        return 2;
+    }
+    if (left > 2 && u[0] == 0xe2 && u[1] == 0x80
+        && (u[2] == 0xa8 || u[2] == 0xa9))
+    {
+        return 3;
+    }
+    return 0;
+}
+
+/*
  * Whether the character at a scanner's mark (line and column from the
  * start of text, columns counting characters) is a tab: libyaml says
  * only "found character that cannot start any token" of a line that a
@@ -14,12 +40,14 @@
 static int
 is_tab_at(const char *text, size_t len, const yaml_mark_t *mark)
 {
-    size_t  i = 0, line = 0, column = 0;
+    size_t  i = 0, n, line = 0, column = 0;
 
-    for ( ; i < len && line < mark->line; i++) {
-        line += text[i] == '\n';
+    while (i < len && line < mark->line) {
+        n = line_break(text + i, len - i);
+        line += n > 0;
+        i += n > 0 ? n : 1;
     }
-    for ( ; i < len && text[i] != '\n'; i++) {
+    for ( ; i < len && line_break(text + i, len - i) == 0; i++) {
         if (column == mark->column) {
             return text[i] == '\t';
         }

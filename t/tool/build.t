@@ -768,11 +768,19 @@ subtest 'YAML errors and missing template fields' => sub {
     write_post($d, 'tab.md', "title: Été à Zürich\nlegacyUrl:\n\t- /tab.html\n");
     write_post($d, 'tabok.md', "title: \"a\tb\"\npublishDate: 2020-01-02\n"
                . "legacyUrl: /tabok.html\n");
+    # libyaml counts a NEL (a cp1252 "..." read as Latin-1) as a line
+    # break, and so its marks' lines; a plain CR too
+    write_post($d, 'tabnel.md', "title: \"\xc2\x85\"\nlegacyUrl:\n\t- /nel.html\n");
+    write_post($d, 'cr.md', "title: a\rb\nlegacyUrl:\n\t- /cr.html\n");
     my ($rc, $err) = build($d);
     is $rc, 1, 'exit 1';
     like $err, qr{bad\.md:\d+:\d+: error: }, 'YAML error with line and column';
     like $err, qr{^\Q$d\E/tab\.md:4:1: error: a tab, which YAML does not take for indentation or as the start of a value: indent with spaces$}m,
         'a tab that indents is named as such';
+    like $err, qr{^\Q$d\E/tabnel\.md:\d+:1: error: a tab, which YAML does not take for indentation}m,
+        'a tab that indents, after a value with a NEL';
+    like $err, qr{^\Q$d\E/cr\.md:\d+:\d+: error: could not find expected ':'}m,
+        'a plain CR: libyaml\'s own message, not one of a tab elsewhere';
     unlike $err, qr{tabok\.md}, 'a tab inside a quoted value is fine';
     like $err, qr{nodate\.md:\d+: error: template needs \{year\}}, 'missing date';
     like $err, qr{open\.md:1: error: front matter is not closed}, 'unclosed';
