@@ -28,7 +28,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const posts_options_t  opts[] = {
         { "legacyUrl", "/{year}/{month}/{slug}" },
-        { "legacyUrl", "/{slug}/" },
+        { "legacyUrl", "/{categories}/{slug}/" },
         { "aliases", "/posts/{title}/{path}" },
         { "legacyUrl", "/{year}/{month}/{day}/{slug}.html" },
     };

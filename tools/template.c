@@ -702,7 +702,8 @@ add_category(strbuf_t *names, const char *name, size_t len)
         return -1;
     }
 
-    end = names->data + names->len;
+    /* no names yet: data is NULL, and NULL + 0 undefined */
+    end = names->data != NULL ? names->data + names->len : NULL;
     for (p = names->data; p != NULL && p < end; p += strlen(p) + 1) {
         if (strcmp(p, low.data) == 0) {
             free(low.data);
