@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         { NULL, "permalink", NULL, NULL },
     };
     static const char *const      files[] = {
-        "a-post/index.md", "_posts/2023-3-08-a-post.md",
+        "a-post/index.md", "Cat/_posts/2023-3-08-a-post.md",
         "a-post/_index.pt-br.md", "_drafts/a-post.md",
     };
     post_list_t             posts = { 0 };
@@ -114,7 +114,9 @@ done:
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    static const char *const  dirs[] = { "a-post", "_posts", "_drafts" };
+    static const char *const  dirs[] = {
+        "a-post", "Cat", "Cat/_posts", "_drafts"
+    };
     char                      sub[600];
     size_t                    i;
 
