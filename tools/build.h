@@ -40,6 +40,7 @@ typedef struct {
     const char   *path_field;   /* --path-field NAME, or NULL */
     const char   *date_field;   /* --date-field NAME, or NULL */
     int           date_prefix;  /* --date-prefix */
+    int           slugify;      /* --slugify */
     const char   *config;       /* --config FILE, or NULL */
     int           ignore_case;
     int           quiet;

@@ -51,6 +51,10 @@
     "                         in {slug} and dates a post without one, as\n" \
     "                         Eleventy, Docusaurus and Zola read it (by\n" \
     "                         default only in Jekyll's _posts)\n" \
+    "      --slugify          file and folder names in {slug} and {path}\n" \
+    "                         as Astro makes a post's slug or id: lower\n" \
+    "                         case, ' ' to '-', punctuation dropped\n" \
+    "                         (\"My Post 3.1.md\" is my-post-31)\n" \
     "      --timezone ZONE    take a timestamp's day in ZONE (UTC, +05:30,\n" \
     "                         Europe/Berlin), as Jekyll and Astro do,\n" \
     "                         not as written (Blogger, Hugo)\n" \
@@ -152,6 +156,7 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
         { "path-field",  required_argument, NULL, 'P' },
         { "date-field",  required_argument, NULL, 'D' },
         { "date-prefix", no_argument,       NULL, 'F' },
+        { "slugify",     no_argument,       NULL, 'G' },
         { "config",      required_argument, NULL, 'c' },
         { "ignore-case", no_argument,       NULL, 'i' },
         { "quiet",       no_argument,       NULL, 'q' },
@@ -205,6 +210,7 @@ build_parse_options(build_t *b, build_mode_t mode, int argc, char **argv)
         case 'P': opt->path_field = optarg; break;
         case 'D': opt->date_field = optarg; break;
         case 'F': opt->date_prefix = 1; break;
+        case 'G': opt->slugify = 1; break;
         case 'c': opt->config = optarg; break;
         case 'i': opt->ignore_case = 1; break;
         case 'q': opt->quiet = 1; break;
@@ -283,6 +289,9 @@ merge_config(build_t *b)
         }
         if (!opt->date_prefix && cfg->date_prefix == 1) {
             opt->date_prefix = 1;
+        }
+        if (!opt->slugify && cfg->slugify == 1) {
+            opt->slugify = 1;
         }
         if (!opt->ignore_case && cfg->ignore_case == 1) {
             opt->ignore_case = 1;
@@ -633,6 +642,7 @@ fill_writer(lrm_writer_t *w, redirect_list_t *list,
             && lrm_writer_set_meta(w, "date_field", opt->date_field))
         || (opt->date_prefix
             && lrm_writer_set_meta(w, "date_prefix", "anywhere"))
+        || (opt->slugify && lrm_writer_set_meta(w, "slugify", "true"))
         || (opt->ignore_case
             && lrm_writer_set_meta(w, "ignore_case", "true")))
     {
@@ -836,6 +846,7 @@ build_collect(build_t *b)
     popt.path_field = b->opt.path_field;
     popt.date_field = b->opt.date_field;
     popt.date_prefix_anywhere = b->opt.date_prefix;
+    popt.slugify = b->opt.slugify;
     popt.progress = progress_hook;
     popt.progress_ctx = &b->progress;
     popt.item = add_post_redirect;

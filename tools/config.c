@@ -756,7 +756,7 @@ read_redirects(ctx_t *c, yaml_node_t *n)
 static const char  *top_keys[] = {
     "content", "key", "target", "output", "ignore_case", "rules",
     "redirects", "import", "timezone", "path_field", "date_field",
-    "date_prefix", NULL
+    "date_prefix", "slugify", NULL
 };
 
 
@@ -784,8 +784,9 @@ read_top(ctx_t *c, yaml_node_t *root)
 
         if (top_keys[i] == NULL) {
             error_at(c, k, "unknown key '%s' (known: content, key, target, "
-                     "path_field, date_field, date_prefix, timezone, output, "
-                     "ignore_case, rules, redirects, import)%s", name, "");
+                     "path_field, date_field, date_prefix, slugify, "
+                     "timezone, output, ignore_case, rules, redirects, "
+                     "import)%s", name, "");
             continue;
         }
 
@@ -852,8 +853,12 @@ read_top(ctx_t *c, yaml_node_t *root)
             c->cfg->date_field = field_name_of(c, v, "date_field");
             break;
 
-        default:
+        case 11:
             c->cfg->date_prefix = bool_of(c, v, "date_prefix");
+            break;
+
+        default:
+            c->cfg->slugify = bool_of(c, v, "slugify");
             break;
         }
 
@@ -877,6 +882,7 @@ config_load(config_t *cfg, const char *path, diag_t *diag)
     memset(cfg, 0, sizeof(*cfg));
     cfg->ignore_case = -1;
     cfg->date_prefix = -1;
+    cfg->slugify = -1;
     cfg->file = strdup(path);
     slash = strrchr(path, '/');
     cfg->dir = slash ? strndup(path, (size_t) (slash - path) + (slash == path))

@@ -73,6 +73,7 @@ typedef struct {
     const char         *path_field;  /* NULL: not set */
     const char         *date_field;  /* NULL: not set */
     int                 date_prefix; /* -1: not set */
+    int                 slugify;     /* -1: not set */
     char               *output;      /* resolved, NULL: not set */
     int                 ignore_case; /* -1: not set */
 

@@ -1244,6 +1244,7 @@ posts_collect(const char *const *dirs, size_t ndirs,
     p.proto.template.path_field = opt ? opt->path_field : NULL;
     p.proto.template.date_field = opt ? opt->date_field : NULL;
     p.proto.template.date_prefix_anywhere = opt && opt->date_prefix_anywhere;
+    p.proto.template.slugify = opt && opt->slugify;
 
     p.ring = aligned_alloc(64, RING_SIZE * sizeof(job_t));
     if (p.ring != NULL) {

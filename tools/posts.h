@@ -32,6 +32,7 @@ typedef struct {
     const char  *path_field;    /* a post's own new path ("url"), or NULL */
     const char  *date_field;    /* the date's field, or NULL (dates.h) */
     int          date_prefix_anywhere;  /* names' dates: template.h */
+    int          slugify;       /* names slugified: template.h */
     /* called after each file read with the count so far, or NULL */
     void       (*progress)(size_t files_read, void *ctx);
     void        *progress_ctx;

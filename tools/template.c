@@ -559,9 +559,12 @@ template_file_date(const char *path, post_date_t *date, char *shown,
  */
 static int
 slug_value(const template_t *t, const frontmatter_t *fm, const char *path,
-    const char **value, size_t *len, value_origin_t *origin, diag_t *diag)
+    const char **value, size_t *len, int *from_name, value_origin_t *origin,
+    diag_t *diag)
 {
     yaml_node_t  *node = frontmatter_field(fm, "slug");
+
+    *from_name = 0;
 
     if (node != NULL && !frontmatter_is_null(node)) {
         origin->line = frontmatter_line(node);
@@ -581,6 +584,7 @@ slug_value(const template_t *t, const frontmatter_t *fm, const char *path,
     }
 
     *value = template_slug(path, len, t->date_prefix_anywhere);
+    *from_name = 1;
     return EXPAND_OK;
 }
 
@@ -674,6 +678,91 @@ add_lowercase(strbuf_t *b, const char *name, size_t len)
         memset(&out, 0, sizeof(out));
         rc = strbuf_add(b, ch, wcrtomb(ch, (wchar_t) towlower((wint_t) wc),
                                        &out));
+    }
+
+    if (utf8_locale != (locale_t) 0) {
+        uselocale(old);
+    }
+
+    return rc;
+}
+
+/* Whether a character other than ASCII stays in a slug: a letter or a
+ * digit, or a combining mark of the blocks of them (github-slugger
+ * keeps marks; C.UTF-8 counts few of them as letters). */
+static int
+slug_keeps(wchar_t wc)
+{
+    return iswalnum((wint_t) wc)
+           || (wc >= 0x0300 && wc <= 0x036f) || (wc >= 0x1ab0 && wc <= 0x1aff)
+           || (wc >= 0x1dc0 && wc <= 0x1dff) || (wc >= 0x20d0 && wc <= 0x20ff)
+           || (wc >= 0xfe20 && wc <= 0xfe2f);
+}
+
+/* An ASCII character of a slug as github-slugger makes it, or 0 when it
+ * is dropped. */
+static char
+slug_ascii(char ch)
+{
+    if (ch >= 'A' && ch <= 'Z') {
+        return (char) (ch + 32);
+    }
+    if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'
+        || ch == '-')
+    {
+        return ch;
+    }
+    return ch == ' ' ? '-' : 0;
+}
+
+/*
+ * Appends name (a file or folder name, or several joined by '/', which
+ * stay) slugified as github-slugger's slug() does for Astro: lowercased,
+ * each ' ' made '-', other ASCII but letters, digits, '_' and '-'
+ * dropped; other characters kept, lowercased through C.UTF-8 (the
+ * thread's own locale), when slug_keeps() them, else dropped.  Bytes
+ * that are no UTF-8 are dropped.
+ */
+static int
+add_slugified(strbuf_t *b, const char *name, size_t len)
+{
+    mbstate_t  in, out;
+    locale_t   old = (locale_t) 0;
+    wchar_t    wc;
+    size_t     i, n;
+    char       ch[MB_LEN_MAX];
+    int        rc = 0;
+
+    pthread_once(&utf8_once, open_utf8_locale);
+
+    if (utf8_locale != (locale_t) 0) {
+        old = uselocale(utf8_locale);
+    }
+
+    memset(&in, 0, sizeof(in));
+
+    for (i = 0; rc == 0 && i < len; i += n) {
+        if ((unsigned char) name[i] < 0x80) {
+            n = 1;
+            ch[0] = name[i] == '/' ? '/' : slug_ascii(name[i]);
+            rc = ch[0] != 0 ? strbuf_add(b, ch, 1) : 0;
+            continue;
+        }
+
+        n = utf8_locale == (locale_t) 0
+            ? (size_t) -1 : mbrtowc(&wc, name + i, len - i, &in);
+
+        if (n == 0 || n > len - i) {
+            memset(&in, 0, sizeof(in));
+            n = 1;
+            continue;
+        }
+
+        if (slug_keeps(wc)) {
+            memset(&out, 0, sizeof(out));
+            rc = strbuf_add(b, ch, wcrtomb(ch, (wchar_t) towlower((wint_t) wc),
+                                           &out));
+        }
     }
 
     if (utf8_locale != (locale_t) 0) {
@@ -885,6 +974,25 @@ expand_categories(const template_t *t, const template_part_t *part,
     return rc;
 }
 
+/* A name for {slug} or {path}, slugified (--slugify), escaped. */
+static int
+add_slugified_value(strbuf_t *b, const char *value, size_t len,
+    const value_origin_t *origin, const char *path, diag_t *diag)
+{
+    strbuf_t  slug = { NULL, 0, 0 };
+    int       rc;
+
+    if (add_slugified(&slug, value, len) != 0) {
+        free(slug.data);
+        return out_of_memory(diag);
+    }
+
+    rc = add_value(b, slug.data ? slug.data : "", slug.len, 0, origin, path,
+                   diag);
+    free(slug.data);
+    return rc;
+}
+
 static int
 expand_part(const template_t *t, const template_part_t *part,
     const post_date_t *date, const frontmatter_t *fm, const char *path,
@@ -893,7 +1001,7 @@ expand_part(const template_t *t, const template_part_t *part,
     const char      *value = NULL;
     size_t           len = 0;
     char             number[8];
-    int              rc;
+    int              rc, from_name = 0;
 
     origin->placeholder = part->text;
     origin->line = 1;
@@ -920,7 +1028,8 @@ expand_part(const template_t *t, const template_part_t *part,
         break;
 
     case TEMPLATE_SLUG:
-        rc = slug_value(t, fm, path, &value, &len, origin, diag);
+        rc = slug_value(t, fm, path, &value, &len, &from_name, origin,
+                        diag);
         if (rc != EXPAND_OK) {
             return rc;
         }
@@ -928,6 +1037,7 @@ expand_part(const template_t *t, const template_part_t *part,
 
     case TEMPLATE_PATH:
         value = template_path(rel, &len);
+        from_name = 1;
         break;
 
     case TEMPLATE_FIELD:
@@ -939,6 +1049,10 @@ expand_part(const template_t *t, const template_part_t *part,
 
     case TEMPLATE_CATEGORIES:
         return expand_categories(t, part, fm, path, rel, b, origin, diag);
+    }
+
+    if (from_name && t->slugify) {
+        return add_slugified_value(b, value, len, origin, path, diag);
     }
 
     return add_value(b, value, len, 0, origin, path, diag);

@@ -9,6 +9,12 @@
  *                           Jekyll's date)
  *     {path}                the post's path in its content folder, without
  *                           its extension (template_path())
+ *     With slugify set, a file or folder name in {slug} and each one in
+ *     {path} is slugified as github-slugger's slug() does, as Astro
+ *     makes a post's slug (Astro 4) and id (Astro 5's glob loader):
+ *     lowercased, each ' ' made '-', punctuation, symbols, other spaces
+ *     and control characters dropped.  A front matter slug stays as it
+ *     is, as in Astro.
  *     {categories}          Jekyll's :categories: the folders above a
  *                           "_posts" folder, then the front matter's
  *                           categories (a list, or a string split at
@@ -60,6 +66,8 @@ typedef struct {
     const char       *date_field;   /* the date's field, NULL: dates.h's */
     int               date_prefix_anywhere;  /* a name's date, not only
                                                 in Jekyll's _posts */
+    int               slugify;      /* names in {slug} and {path} as
+                                       Astro makes them (see above) */
     const char       *first_date;   /* "year" ...: the first one used */
 } template_t;
 

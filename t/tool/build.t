@@ -295,6 +295,61 @@ subtest '--date-prefix: the date a file or folder name starts with, anywhere' =>
     like $info, qr{^date_prefix: anywhere$}m, 'recorded in the map';
 };
 
+subtest '--slugify: names as Astro makes a post\'s slug and id' => sub {
+    my $d = content();
+    # Astro 4's post.slug and Astro 5's glob() id: github-slugger's slug()
+    # of each name in the path, "/index" dropped; a front matter slug as is
+    write_post($d, 'blog/Python 3.12.0 alpha 6 released.md',
+               "pubDate: 2023-03-08\n"
+               . "legacyUrl: /2023/03/python-3120-alpha-6-released.html\n");
+    write_post($d, 'blog/Notes 2021/My First Post/index.md',
+               "pubDate: 2021-10-03\nlegacyUrl: /2021/10/first.html\n");
+    write_post($d, 'blog/C++ vs. C#: 10 reasons (part_2).mdx',
+               "pubDate: 2022-01-02\nlegacyUrl: /2022/01/cpp.html\n");
+    write_post($d, "blog/\xc3\x9cber Stra\xc3\x9fe \xe2\x80\x93 Teil 2.md",
+               "pubDate: 2022-02-03\nlegacyUrl: /2022/02/teil-2.html\n");
+    write_post($d, 'blog/Own Slug.md', "slug: Kept As_Is\n"
+               . "pubDate: 2022-03-04\nlegacyUrl: /2022/03/own.html\n");
+    my ($rc, $err, $dump) = build($d);
+    is $rc, 0, 'without it: exit 0' or diag $err;
+    like $dump, qr{^/2023/03/python-3120-alpha-6-released\.html\t/2023/03/Python%203\.12\.0%20alpha%206%20released\t301$}m,
+        'without it: the name as it is';
+    builds_to($d, ['--slugify'], [
+        "/2021/10/first.html\t/2021/10/my-first-post\t301",
+        "/2022/01/cpp.html\t/2022/01/c-vs-c-10-reasons-part_2\t301",
+        "/2022/02/teil-2.html\t/2022/02/%C3%BCber-stra%C3%9Fe--teil-2\t301",
+        "/2022/03/own.html\t/2022/03/Kept%20As_Is\t301",
+        "/2023/03/python-3120-alpha-6-released.html\t"
+        . "/2023/03/python-3120-alpha-6-released\t301"],
+        'with it: lowercased, spaces made -, punctuation dropped');
+    builds_to($d, ['--slugify', '-t', '/blog/{path}/'], [
+        "/2021/10/first.html\t/blog/blog/notes-2021/my-first-post/\t301",
+        "/2022/01/cpp.html\t/blog/blog/c-vs-c-10-reasons-part_2/\t301",
+        "/2022/02/teil-2.html\t/blog/blog/%C3%BCber-stra%C3%9Fe--teil-2/\t301",
+        "/2022/03/own.html\t/blog/blog/own-slug/\t301",
+        "/2023/03/python-3120-alpha-6-released.html\t"
+        . "/blog/blog/python-3120-alpha-6-released/\t301"],
+        '{path}: each folder and file name');
+    my (undef, $info) = run('redirect-map', 'info', "$d.map");
+    like $info, qr{^slugify: true$}m, 'recorded in the map';
+
+    open my $fh, '>', "$d.yaml" or die "$d.yaml: $!";
+    print $fh "content: $d\noutput: $d.cfg.map\nslugify: true\n";
+    close $fh;
+    ($rc, undef, $err) = run('redirect-map', 'build', '-q', '-c', "$d.yaml");
+    is $rc, 0, 'slugify: true in redirect-map.yaml: exit 0' or diag $err;
+    my (undef, $cfg_dump) = run('redirect-map', 'dump', "$d.cfg.map");
+    like $cfg_dump, qr{^/2021/10/first\.html\t/2021/10/my-first-post\t301$}m,
+        'slugify: true does what --slugify does';
+
+    my $e = content();
+    write_post($e, '???.md', "pubDate: 2022-03-04\n"
+               . "legacyUrl: /2022/03/q.html\n");
+    ($rc, $err) = build($e, '--slugify', '-t', '/blog/{slug}/');
+    is $rc, 1, 'a name of punctuation alone: exit 1';
+    like $err, qr{\?\?\?\.md.*error: .*empty segment}, 'said';
+};
+
 subtest '--timezone: the day where the site is built, as Jekyll takes it' => sub {
     my $d = content();
     # Blogger's export as jekyll-import writes it: the blog's own zone
