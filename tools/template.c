@@ -623,11 +623,12 @@ field_value(const frontmatter_t *fm, const template_part_t *part,
     return EXPAND_OK;
 }
 
-/* ---- {categories} ---------------------------------------------------- */
+/* ---- lowercased and slugified names ----------------------------------- */
 
 /*
- * C.UTF-8, for lowercasing a category as Ruby's downcase does; (locale_t)
- * 0 when the system has none (then only ASCII letters are lowered).
+ * C.UTF-8, for lowercasing characters other than ASCII as Ruby's
+ * downcase and JavaScript's toLowerCase() do; (locale_t) 0 when the
+ * system has none (then only ASCII letters are lowered).
  */
 static locale_t        utf8_locale = (locale_t) 0;
 static pthread_once_t  utf8_once = PTHREAD_ONCE_INIT;
@@ -638,13 +639,52 @@ open_utf8_locale(void)
     utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t) 0);
 }
 
+/* How add_mapped() maps a name: lowercased, or slugified too. */
+typedef enum {
+    MAP_LOWERCASE,          /* bytes that are no UTF-8 stay */
+    MAP_SLUG                /* github-slugger's slug(); '/' stays */
+} char_map_t;
+
 /*
- * Appends name lowercased: ASCII letters, and others through C.UTF-8's
- * tables when there are some (uselocale() is the thread's own); bytes
- * that are no UTF-8 stay as they are.
+ * Whether a character other than ASCII stays in a slug: a letter or a
+ * digit, or a combining mark of the blocks of them (github-slugger
+ * keeps marks; C.UTF-8 counts few of them as letters).
  */
 static int
-add_lowercase(strbuf_t *b, const char *name, size_t len)
+slug_keeps(wchar_t wc)
+{
+    return iswalnum((wint_t) wc)
+           || (wc >= 0x0300 && wc <= 0x036f) || (wc >= 0x1ab0 && wc <= 0x1aff)
+           || (wc >= 0x1dc0 && wc <= 0x1dff) || (wc >= 0x20d0 && wc <= 0x20ff)
+           || (wc >= 0xfe20 && wc <= 0xfe2f);
+}
+
+/* An ASCII character mapped, or 0 when a slug drops it. */
+static char
+map_ascii(char ch, char_map_t map)
+{
+    if (ch >= 'A' && ch <= 'Z') {
+        return (char) (ch + 32);
+    }
+    if (map == MAP_LOWERCASE || (ch >= 'a' && ch <= 'z')
+        || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' || ch == '/')
+    {
+        return ch;
+    }
+    return ch == ' ' ? '-' : 0;
+}
+
+/*
+ * Appends name mapped.  MAP_LOWERCASE lowers ASCII letters, and other
+ * characters through C.UTF-8's tables when there are some (uselocale()
+ * is the thread's own).  MAP_SLUG is github-slugger's slug(), as Astro
+ * makes a post's slug and id: lowercased, each ' ' made '-', other ASCII
+ * but letters, digits, '_', '-' (and '/', joining names) dropped; other
+ * characters kept, lowercased, when slug_keeps() them; bytes that are no
+ * UTF-8 dropped.
+ */
+static int
+add_mapped(strbuf_t *b, const char *name, size_t len, char_map_t map)
 {
     mbstate_t  in, out;
     locale_t   old = (locale_t) 0;
@@ -668,97 +708,16 @@ add_lowercase(strbuf_t *b, const char *name, size_t len)
         if (n == 0 || n > len - i) {
             /* ASCII, or no UTF-8 character: the byte alone */
             memset(&in, 0, sizeof(in));
-            ch[0] = name[i] >= 'A' && name[i] <= 'Z'
-                    ? (char) (name[i] + 32) : name[i];
             n = 1;
-            rc = strbuf_add(b, ch, 1);
+            ch[0] = (unsigned char) name[i] < 0x80
+                    ? map_ascii(name[i], map)
+                    : map == MAP_LOWERCASE ? name[i] : 0;
+            rc = ch[0] != 0 || map == MAP_LOWERCASE
+                 ? strbuf_add(b, ch, 1) : 0;
             continue;
         }
 
-        memset(&out, 0, sizeof(out));
-        rc = strbuf_add(b, ch, wcrtomb(ch, (wchar_t) towlower((wint_t) wc),
-                                       &out));
-    }
-
-    if (utf8_locale != (locale_t) 0) {
-        uselocale(old);
-    }
-
-    return rc;
-}
-
-/* Whether a character other than ASCII stays in a slug: a letter or a
- * digit, or a combining mark of the blocks of them (github-slugger
- * keeps marks; C.UTF-8 counts few of them as letters). */
-static int
-slug_keeps(wchar_t wc)
-{
-    return iswalnum((wint_t) wc)
-           || (wc >= 0x0300 && wc <= 0x036f) || (wc >= 0x1ab0 && wc <= 0x1aff)
-           || (wc >= 0x1dc0 && wc <= 0x1dff) || (wc >= 0x20d0 && wc <= 0x20ff)
-           || (wc >= 0xfe20 && wc <= 0xfe2f);
-}
-
-/* An ASCII character of a slug as github-slugger makes it, or 0 when it
- * is dropped. */
-static char
-slug_ascii(char ch)
-{
-    if (ch >= 'A' && ch <= 'Z') {
-        return (char) (ch + 32);
-    }
-    if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'
-        || ch == '-')
-    {
-        return ch;
-    }
-    return ch == ' ' ? '-' : 0;
-}
-
-/*
- * Appends name (a file or folder name, or several joined by '/', which
- * stay) slugified as github-slugger's slug() does for Astro: lowercased,
- * each ' ' made '-', other ASCII but letters, digits, '_' and '-'
- * dropped; other characters kept, lowercased through C.UTF-8 (the
- * thread's own locale), when slug_keeps() them, else dropped.  Bytes
- * that are no UTF-8 are dropped.
- */
-static int
-add_slugified(strbuf_t *b, const char *name, size_t len)
-{
-    mbstate_t  in, out;
-    locale_t   old = (locale_t) 0;
-    wchar_t    wc;
-    size_t     i, n;
-    char       ch[MB_LEN_MAX];
-    int        rc = 0;
-
-    pthread_once(&utf8_once, open_utf8_locale);
-
-    if (utf8_locale != (locale_t) 0) {
-        old = uselocale(utf8_locale);
-    }
-
-    memset(&in, 0, sizeof(in));
-
-    for (i = 0; rc == 0 && i < len; i += n) {
-        if ((unsigned char) name[i] < 0x80) {
-            n = 1;
-            ch[0] = name[i] == '/' ? '/' : slug_ascii(name[i]);
-            rc = ch[0] != 0 ? strbuf_add(b, ch, 1) : 0;
-            continue;
-        }
-
-        n = utf8_locale == (locale_t) 0
-            ? (size_t) -1 : mbrtowc(&wc, name + i, len - i, &in);
-
-        if (n == 0 || n > len - i) {
-            memset(&in, 0, sizeof(in));
-            n = 1;
-            continue;
-        }
-
-        if (slug_keeps(wc)) {
+        if (map == MAP_LOWERCASE || slug_keeps(wc)) {
             memset(&out, 0, sizeof(out));
             rc = strbuf_add(b, ch, wcrtomb(ch, (wchar_t) towlower((wint_t) wc),
                                            &out));
@@ -771,6 +730,8 @@ add_slugified(strbuf_t *b, const char *name, size_t len)
 
     return rc;
 }
+
+/* ---- {categories} ---------------------------------------------------- */
 
 /*
  * Adds a category to names (each ended by '\0'), lowercased, unless it
@@ -786,7 +747,7 @@ add_category(strbuf_t *names, const char *name, size_t len)
     if (len == 0) {
         return 0;
     }
-    if (add_lowercase(&low, name, len) != 0) {
+    if (add_mapped(&low, name, len, MAP_LOWERCASE) != 0) {
         free(low.data);
         return -1;
     }
@@ -982,7 +943,7 @@ add_slugified_value(strbuf_t *b, const char *value, size_t len,
     strbuf_t  slug = { NULL, 0, 0 };
     int       rc;
 
-    if (add_slugified(&slug, value, len) != 0) {
+    if (add_mapped(&slug, value, len, MAP_SLUG) != 0) {
         free(slug.data);
         return out_of_memory(diag);
     }
