@@ -37,11 +37,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const char  *path_field;
         const char  *date_field;
         const char  *more_keys;
+        int          slugify;
     }                             sites[] = {
-        { NULL, NULL, NULL, NULL },
-        { "UTC", "url", NULL, NULL },
-        { "+05:30", NULL, "date", ",redirect_from" },
-        { NULL, "permalink", NULL, NULL },
+        { NULL, NULL, NULL, NULL, 0 },
+        { "UTC", "url", NULL, NULL, 0 },
+        { "+05:30", NULL, "date", ",redirect_from", 1 },
+        { NULL, "permalink", NULL, NULL, 1 },
     };
     static const char *const      files[] = {
         "a-post/index.md", "Cat/_posts/2023-3-08-a-post.md",
@@ -77,6 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     opt.path_field = sites[site].path_field;
     opt.date_field = sites[site].date_field;
+    opt.slugify = sites[site].slugify;
     if (sites[site].more_keys != NULL) {
         snprintf(keys, sizeof(keys), "%s%s", opt.key, sites[site].more_keys);
         opt.key = keys;
