@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "frontmatter.h"
@@ -1041,25 +1042,34 @@ len_ends(const char *s, size_t len, const char *end)
 }
 
 /* Reads at most DATA_FILE_MAX bytes of name in dir; NULL when it cannot
- * (the data file is only looked at for a warning). */
+ * (the data file is only looked at for a warning) or when it is no
+ * regular file: a FIFO named so would block the walk, a device need not
+ * end.  O_NONBLOCK lets a FIFO's open return. */
 static char *
 read_data_file(const walk_dir_t *dir, const char *name, const char *path,
     size_t *len)
 {
-    char     *text;
-    ssize_t   n;
-    int       fd;
+    struct stat   st;
+    char         *text = NULL;
+    size_t        size = 0;
+    ssize_t       n;
+    int           fd;
 
-    fd = dir->fd >= 0 ? openat(dir->fd, name, O_RDONLY | O_CLOEXEC)
-                      : open(path, O_RDONLY | O_CLOEXEC);
+    fd = dir->fd >= 0
+         ? openat(dir->fd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+         : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         return NULL;
     }
 
-    text = malloc(DATA_FILE_MAX);
     *len = 0;
-    while (text != NULL && *len < DATA_FILE_MAX) {
-        n = read(fd, text + *len, DATA_FILE_MAX - *len);
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        size = (size_t) st.st_size < DATA_FILE_MAX ? (size_t) st.st_size
+                                                   : DATA_FILE_MAX;
+        text = malloc(size + 1);
+    }
+    while (text != NULL && *len < size) {
+        n = read(fd, text + *len, size - *len);
         if (n <= 0) {
             break;
         }

@@ -9,7 +9,7 @@ use warnings;
 
 use FindBin;
 use lib "$FindBin::Bin/..";
-use Fixture qw(run write_post build_and_dump);
+use Fixture qw(root run write_post build_and_dump);
 use File::Temp qw(tempdir);
 use POSIX qw(mkfifo);
 use Test::More;
@@ -117,6 +117,23 @@ subtest 'links, a fifo, a dangling link, hidden files' => sub {
         'two posts read, once each';
     is $dump, "/one.html\t/2022/01/one\t301\n/two.html\t/2022/01/two\t301\n",
         'hidden and non-post files are not read';
+};
+
+subtest 'data files that are no regular file are not read' => sub {
+    my $d = content();
+    write_post($d, 'posts/one.md', "date: 2022-01-01\nlegacyUrl: /one.html\n");
+    write_post($d, 'notes/two.md', "date: 2022-01-02\nlegacyUrl: /two.html\n");
+    mkfifo("$d/posts/posts.11tydata.json", 0600)
+        or plan skip_all => "no fifo: $!";
+    mkdir "$d/posts/posts.json" or die $!;
+    symlink '/dev/zero', "$d/notes/notes.11tydata.js" or die $!;
+
+    # a fifo without a writer would block its open(), and the walk
+    my ($rc, undef, $err) = run('timeout', '10', root() . '/build/redirect-map',
+                                'build', '--path-field', 'permalink',
+                                '-o', "$d.map", $d);
+    is $rc, 0, 'exit 0, not stopped by the timeout' or diag $err;
+    unlike $err, qr/warning/, 'no warning';
 };
 
 subtest 'the content files of other generators are posts too' => sub {
