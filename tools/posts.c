@@ -1115,8 +1115,10 @@ check_data_file(walk_dir_t *dir, const char *name, size_t name_len,
     at = text != NULL ? data_field_offset(text, len, field, json) : -1;
 
     if (at >= 0) {
+        /* columns count characters, as the YAML errors' do */
         for (i = 0; i < (size_t) at; i++) {
-            column = text[i] == '\n' ? 1 : column + 1;
+            column = text[i] == '\n'
+                     ? 1 : column + (((unsigned char) text[i] & 0xc0) != 0x80);
             line += text[i] == '\n';
         }
         diag_warning(&p->walk_diag, path, line, column, "%s is set here "

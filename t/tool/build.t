@@ -150,6 +150,16 @@ subtest 'Eleventy: a directory data file that sets the path field is named' => s
     unlike $err, qr{misc}, 'a value or a longer name is not the field';
     is(() = $err =~ /warning/g, 2, 'once a data file');
 
+    # the column counts characters, not bytes ("\x{c3}\x{a9}" is an e acute)
+    my ($e, $deja) = ("\x{c3}\x{a9}", "d\x{c3}\x{a9}j\x{c3}\x{a0}");
+    write_post($d, "$deja/v.md", "title: V\nredirect_from: /v.html\n");
+    put("$d/$deja/$deja.json",
+        qq({"r${e}sum$e": "${e}t$e", "permalink": "/v/"}\n));
+    $err = (build($d, '-k', 'redirect_from', '-t', '/{path}/',
+                  '--path-field', 'permalink'))[1];
+    like $err, qr{/$deja\.json:1:19: warning: permalink is set here}m,
+        'a column after letters of two bytes';
+
     ($err) = (build($d, '-k', 'redirect_from', '-t', '/{path}/'))[1];
     like $err, qr{essays\.11tydata\.js:3:5: warning: permalink is set here .* data files: they get the template's path}m,
         'without --path-field, Eleventy\'s own data files name permalink';
