@@ -633,10 +633,16 @@ field_value(const frontmatter_t *fm, const template_part_t *part,
 static locale_t        utf8_locale = (locale_t) 0;
 static pthread_once_t  utf8_once = PTHREAD_ONCE_INIT;
 
+/* C.UTF-8's class of Unicode's marks (glibc has it), 0 when none */
+static wctype_t        utf8_marks = 0;
+
 static void
 open_utf8_locale(void)
 {
     utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t) 0);
+    if (utf8_locale != (locale_t) 0) {
+        utf8_marks = wctype_l("combining", utf8_locale);
+    }
 }
 
 /* How add_mapped() maps a name: lowercased, or slugified too. */
@@ -647,16 +653,25 @@ typedef enum {
 
 /*
  * Whether a character other than ASCII stays in a slug: a letter or a
- * digit, or a combining mark of the blocks of them (github-slugger
- * keeps marks; C.UTF-8 counts few of them as letters).
+ * digit, a mark (github-slugger keeps them all: a virama, a Thai tone
+ * mark, a decomposed accent; C.UTF-8 counts some only as letters), or
+ * a connector like '_'.  Without the class of marks, those of the
+ * blocks of combining marks.
  */
 static int
 slug_keeps(wchar_t wc)
 {
-    return iswalnum((wint_t) wc)
-           || (wc >= 0x0300 && wc <= 0x036f) || (wc >= 0x1ab0 && wc <= 0x1aff)
+    if (iswalnum((wint_t) wc)
+        || (utf8_marks != 0 && iswctype((wint_t) wc, utf8_marks)))
+    {
+        return 1;
+    }
+
+    return (wc >= 0x0300 && wc <= 0x036f) || (wc >= 0x1ab0 && wc <= 0x1aff)
            || (wc >= 0x1dc0 && wc <= 0x1dff) || (wc >= 0x20d0 && wc <= 0x20ff)
-           || (wc >= 0xfe20 && wc <= 0xfe2f);
+           || (wc >= 0xfe20 && wc <= 0xfe2f)
+           || wc == 0x203f || wc == 0x2040 || wc == 0x2054 || wc == 0xfe33
+           || wc == 0xfe34 || (wc >= 0xfe4d && wc <= 0xfe4f) || wc == 0xff3f;
 }
 
 /* An ASCII character mapped, or 0 when a slug drops it. */

@@ -352,6 +352,24 @@ subtest '--slugify: names as Astro makes a post\'s slug and id' => sub {
     like $cfg_dump, qr{^/2021/10/first\.html\t/2021/10/my-first-post\t301$}m,
         'slugify: true does what --slugify does';
 
+    # marks stay, those C.UTF-8 counts as letters and the others: a
+    # Devanagari virama, a Thai tone mark, a kana's decomposed voicing
+    # mark; and a connector like '_' (a full-width low line)
+    my $m = content();
+    write_post($m, "\xe0\xa4\xb9\xe0\xa4\xbf\xe0\xa4\xa8\xe0\xa5\x8d"
+               . "\xe0\xa4\xa6\xe0\xa5\x80.md",
+               "pubDate: 2022-04-05\nlegacyUrl: /hindi.html\n");
+    write_post($m, "\xe0\xb9\x84\xe0\xb8\xa1\xe0\xb9\x88.md",
+               "pubDate: 2022-04-05\nlegacyUrl: /thai.html\n");
+    write_post($m, "\xe3\x81\x8b\xe3\x82\x99 a\xef\xbc\xbfb.md",
+               "pubDate: 2022-04-05\nlegacyUrl: /kana.html\n");
+    builds_to($m, ['--slugify', '-t', '/{slug}'], [
+        "/hindi.html\t/%E0%A4%B9%E0%A4%BF%E0%A4%A8%E0%A5%8D%E0%A4%A6%E0%A5%80"
+        . "\t301",
+        "/kana.html\t/%E3%81%8B%E3%82%99-a%EF%BC%BFb\t301",
+        "/thai.html\t/%E0%B9%84%E0%B8%A1%E0%B9%88\t301"],
+        'every mark stays, and a connector');
+
     my $e = content();
     write_post($e, '???.md', "pubDate: 2022-03-04\n"
                . "legacyUrl: /2022/03/q.html\n");
