@@ -505,6 +505,22 @@ template_slug(const char *path, size_t *len, int anywhere)
     return name + skip;
 }
 
+/*
+ * A post's path without its extension, page or not: {path} as Astro
+ * takes it for an id with --slugify ("b/b.md" is b/b there, and
+ * "b/index.en.md" b/indexen).
+ */
+static const char *
+path_stem(const char *rel, size_t *len)
+{
+    const char  *name, *folder;
+    size_t       stem_len, folder_len;
+
+    name = split_path(rel, &stem_len, &folder, &folder_len);
+    *len = (size_t) (name - rel) + stem_len;
+    return rel;
+}
+
 const char *
 template_path(const char *rel, size_t *len)
 {
@@ -950,10 +966,15 @@ expand_categories(const template_t *t, const template_part_t *part,
     return rc;
 }
 
-/* A name for {slug} or {path}, slugified (--slugify), escaped. */
+/*
+ * A name for {slug} or {path}, slugified (--slugify), escaped.  For
+ * {path} (drop_index), a last "/index" is dropped after, as Astro drops
+ * it from an id: "b/Index.md" is b.
+ */
 static int
 add_slugified_value(strbuf_t *b, const char *value, size_t len,
-    const value_origin_t *origin, const char *path, diag_t *diag)
+    int drop_index, const value_origin_t *origin, const char *path,
+    diag_t *diag)
 {
     strbuf_t  slug = { NULL, 0, 0 };
     int       rc;
@@ -961,6 +982,12 @@ add_slugified_value(strbuf_t *b, const char *value, size_t len,
     if (add_mapped(&slug, value, len, MAP_SLUG) != 0) {
         free(slug.data);
         return out_of_memory(diag);
+    }
+
+    if (drop_index && slug.len >= 6
+        && memcmp(slug.data + slug.len - 6, "/index", 6) == 0)
+    {
+        slug.len -= 6;
     }
 
     rc = add_value(b, slug.data ? slug.data : "", slug.len, 0, origin, path,
@@ -1012,7 +1039,7 @@ expand_part(const template_t *t, const template_part_t *part,
         break;
 
     case TEMPLATE_PATH:
-        value = template_path(rel, &len);
+        value = t->slugify ? path_stem(rel, &len) : template_path(rel, &len);
         from_name = 1;
         break;
 
@@ -1028,7 +1055,9 @@ expand_part(const template_t *t, const template_part_t *part,
     }
 
     if (from_name && t->slugify) {
-        return add_slugified_value(b, value, len, origin, path, diag);
+        return add_slugified_value(b, value, len,
+                                   part->kind == TEMPLATE_PATH, origin, path,
+                                   diag);
     }
 
     return add_value(b, value, len, 0, origin, path, diag);

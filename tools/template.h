@@ -14,7 +14,8 @@
  *     makes a post's slug (Astro 4) and id (Astro 5's glob loader):
  *     lowercased, each ' ' made '-', punctuation, symbols, other spaces
  *     and control characters dropped.  A front matter slug stays as it
- *     is, as in Astro.
+ *     is, as in Astro.  {path} is then Astro's id: a last "index" is
+ *     dropped once slugified, no other page ("b/b.md" stays b/b).
  *     {categories}          Jekyll's :categories: the folders above a
  *                           "_posts" folder, then the front matter's
  *                           categories (a list, or a string split at

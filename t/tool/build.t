@@ -370,6 +370,20 @@ subtest '--slugify: names as Astro makes a post\'s slug and id' => sub {
         "/thai.html\t/%E0%B9%84%E0%B8%A1%E0%B9%88\t301"],
         'every mark stays, and a connector');
 
+    # {path} is Astro's id: a last "index" dropped once slugified, and
+    # no other page taken for its folder
+    my $a = content();
+    write_post($a, 'blog/Foo/Index.md', "legacyUrl: /foo.html\n");
+    write_post($a, 'blog/hello/hello.md', "legacyUrl: /hello.html\n");
+    write_post($a, 'blog/bar/index.en.md', "legacyUrl: /bar.html\n");
+    write_post($a, 'blog/baz/index.md', "legacyUrl: /baz.html\n");
+    builds_to($a, ['--slugify', '-t', '/{path}/'], [
+        "/bar.html\t/blog/bar/indexen/\t301",
+        "/baz.html\t/blog/baz/\t301",
+        "/foo.html\t/blog/foo/\t301",
+        "/hello.html\t/blog/hello/hello/\t301"],
+        '{path}: Astro\'s id');
+
     my $e = content();
     write_post($e, '???.md', "pubDate: 2022-03-04\n"
                . "legacyUrl: /2022/03/q.html\n");
