@@ -528,4 +528,31 @@ subtest 'lookup through rules, as a migrated Blogger blog needs' => sub {
     like $err, qr{^/p/other\.html: not found$}m, 'a miss';
 };
 
+subtest 'old URLs that end in "/": a rule adds the form without it' => sub {
+    # docs/normalisation.md: "/x" and "/x/" are two keys; WordPress sent
+    # "/x" on to "/x/", and a rule does it for the map (two hops)
+    my $d = "$tmp/s" . ++$n;
+    make_path("$d/posts");
+    write_post($d, 'posts/jenkins.md', "date: 2012-07-03\n"
+               . "legacyUrl: /2012/07/jenkins-pour-xcode/\n");
+    my ($rc, $err) = build_site($d, "target: '/blog/{slug}/'\nrules:\n"
+        . "  - from: '^(/\\d{4}/\\d\\d/[^/.]+)\$'\n    to: '\$1/'\n");
+    is $rc, 0, 'exit 0' or diag $err;
+    my $out;
+    ($rc, $out, $err) = lookup("$d/out.map", '/2012/07/jenkins-pour-xcode/',
+        '/2012/07/jenkins-pour-xcode', '/2012/07/jenkins-pour-xcode/?m=1');
+    is $rc, 0, 'no miss';
+    is $out, join('', map { "$_\n" }
+        "/blog/jenkins/\t301\tposts/jenkins.md:3\texact",
+        "/2012/07/jenkins-pour-xcode/\t301\tredirect-map.yaml:5\trule",
+        "/blog/jenkins/\t301\tposts/jenkins.md:3\texact"),
+        'with the slash: the entry; without: the rule, to the entry';
+
+    # a new site whose pages are such paths cannot have the rule
+    ($rc, $err) = build_site(site(), "rules:\n"
+        . "  - from: '^(/\\d{4}/\\d\\d/[^/.]+)\$'\n    to: '\$1/'\n");
+    is $rc, 1, 'a rule that would redirect a live page: exit 1';
+    like $err, qr{/2023/03/a}, 'the page named';
+};
+
 done_testing;
