@@ -447,19 +447,25 @@ compare_pairs(const void *a, const void *b)
 
 
 /*
- * A stable LSD radix sort, 16 bits a pass, of n elements of `words` u64
- * each by the bits [low_bit, 64) of their first u64 (low_bit a multiple of
- * 16).  Elements equal in those bits keep their order.
+ * A stable LSD radix sort of n elements of `words` u64 each by the bits
+ * [low_bit, 64) of their first u64 (low_bit a multiple of 16).  Elements
+ * equal in those bits keep their order.  A pass sorts by 16 bits, or by 8
+ * below 65,536 elements, whose counts would otherwise be most of the
+ * memory the sort takes.
  */
 static int
 radix_sort(uint64_t *a, size_t n, size_t words, unsigned low_bit)
 {
     uint64_t  *tmp, *from, *to, *swap;
-    size_t    *count, i, w, at, sum, c;
-    unsigned   shift, passes;
+    size_t    *count, i, w, at, sum, c, digits, mask;
+    unsigned   shift, bits, passes;
+
+    bits = n < 65536 ? 8 : 16;
+    digits = (size_t) 1 << bits;
+    mask = digits - 1;
 
     tmp = malloc((n ? n : 1) * words * sizeof(uint64_t));
-    count = malloc(65536 * sizeof(size_t));
+    count = malloc(digits * sizeof(size_t));
     if (tmp == NULL || count == NULL) {
         free(tmp);
         free(count);
@@ -470,21 +476,21 @@ radix_sort(uint64_t *a, size_t n, size_t words, unsigned low_bit)
     to = tmp;
     passes = 0;
 
-    for (shift = low_bit; shift < 64; shift += 16) {
-        memset(count, 0, 65536 * sizeof(size_t));
+    for (shift = low_bit; shift < 64; shift += bits) {
+        memset(count, 0, digits * sizeof(size_t));
 
         for (i = 0; i < n; i++) {
-            count[(from[i * words] >> shift) & 0xffff]++;
+            count[(from[i * words] >> shift) & mask]++;
         }
 
-        for (sum = 0, i = 0; i < 65536; i++) {
+        for (sum = 0, i = 0; i < digits; i++) {
             c = count[i];
             count[i] = sum;
             sum += c;
         }
 
         for (i = 0; i < n; i++) {
-            at = count[(from[i * words] >> shift) & 0xffff]++ * words;
+            at = count[(from[i * words] >> shift) & mask]++ * words;
 
             for (w = 0; w < words; w++) {
                 to[at + w] = from[i * words + w];
