@@ -603,6 +603,11 @@ fill_writer(lrm_writer_t *w, redirect_list_t *list,
     for (i = 0; i < list->count; i++) {
         r = &list->items[i];
 
+        /* the list's items go as the writer's come (a build's peak) */
+        if (i % 4096 == 0) {
+            redirects_release_items(list, i);
+        }
+
         /* a 410 carries no Location: store no target; the strings stay
          * in the list until the map is written */
         if (lrm_writer_add_ref(w, lrm_hash(r->key, r->key_len), r->key,

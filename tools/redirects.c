@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "lrmap.h"
 #include "lrmap_writer.h"
@@ -799,12 +801,38 @@ redirects_files_done(redirect_list_t *list, size_t upto)
 void
 redirects_drop_items(redirect_list_t *list)
 {
-    redirects_drop_index(list);
-    redirects_drop_files(list);
+    /* first: dropping the files writes to every item still listed */
     free(list->items);
     list->items = NULL;
+    list->items_given = NULL;
     list->count = 0;
     list->capacity = 0;
+
+    redirects_drop_index(list);
+    redirects_drop_files(list);
+}
+
+
+void
+redirects_release_items(redirect_list_t *list, size_t upto)
+{
+    uintptr_t  page, from, to;
+
+    page = (uintptr_t) sysconf(_SC_PAGESIZE);
+    from = (uintptr_t) (list->items_given != NULL ? list->items_given
+                                                  : (char *) list->items);
+    from = (from + page - 1) & ~(page - 1);
+    to = (uintptr_t) (list->items + upto) & ~(page - 1);
+
+    /*
+     * Only whole pages past the block's first: the allocator's own words
+     * before the block stay.  The pages come back as zeros if touched,
+     * which nothing does before the block is freed.
+     */
+    if (to > from && madvise((void *) from, to - from, MADV_DONTNEED) == 0)
+    {
+        list->items_given = (char *) to;
+    }
 }
 
 

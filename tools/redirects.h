@@ -71,6 +71,8 @@ typedef struct {
     uint32_t            last_file;    /* index + 1 of the last one used */
     uint64_t           *order;        /* items by hash (redirects.c) */
     uint32_t           *dir;          /* hash prefix -> first in order */
+    char               *items_given;  /* redirects_release_items(): the
+                                         items' memory before is gone */
     unsigned            dir_bits;
     redirects_note_t   *notes;        /* messages waiting for a flush */
     size_t              note_count;
@@ -120,6 +122,16 @@ void redirects_drop_files(redirect_list_t *list);
  * a writer that refers to them.  The list is then empty.
  */
 void redirects_drop_items(redirect_list_t *list);
+
+/*
+ * For a writer that takes the items in order: gives the memory of items
+ * 0 .. upto - 1 back to the system (the whole pages they fill), so that
+ * the list's copy and the writer's do not both take their full size.
+ * Those items must not be read again; the next call on the list must be
+ * another redirects_release_items() with a larger upto,
+ * redirects_drop_items() or redirects_free().
+ */
+void redirects_release_items(redirect_list_t *list, size_t upto);
 
 /*
  * For letting the file names go while they are handed over, in the order

@@ -11,7 +11,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/..";
 use Fixture qw(map_dir free_port slurp nginx_conf nginx nginx_pid
-               build_list sample_bad);
+               build_list sample_bad run);
 use File::Copy qw(copy);
 use Time::HiRes qw(sleep);
 use Test::More;
@@ -26,6 +26,17 @@ is $rc, 0, 'the big map builds' or diag $err;
 my $map = "$dir/big.map";
 my $size = -s $map;
 cmp_ok $size, '>', 16 * 1024 * 1024, "it is over 16 MB ($size bytes)";
+
+# every entry, not a sample: the build gives the memory of its list back
+# while it hands the entries to the writer
+my ($drc, $dump, $derr) = run('redirect-map', 'dump', $map);
+is $drc, 0, 'the big map dumps' or diag $derr;
+my %got = map { (split /\t/)[0, 1] } split /\n/, $dump;
+my @wrong = grep { ($got{$old[$_]} // '') ne "/posts/$_/" } 0 .. $#old;
+is scalar(@wrong), 0, "all $n entries are in it, each with its target"
+    or diag "the first wrong one: $old[$wrong[0]] -> "
+            . ($got{$old[$wrong[0]]} // 'nothing');
+is scalar(keys %got), $n, '... and nothing else';
 
 sub write_conf {
     nginx_conf($dir, port => $port, http => "legacy_redirect_map $_[0];");
