@@ -2,6 +2,8 @@
  * yamlerr.c - libyaml parse errors as diagnostics, see yamlerr.h.
  */
 
+#include <string.h>
+
 #include "yamlerr.h"
 
 
@@ -57,6 +59,20 @@ is_tab_at(const char *text, size_t len, const yaml_mark_t *mark)
     return 0;
 }
 
+/*
+ * Whether libyaml's problem can be a tab that indents: its own words for
+ * one, or what it says of a line that starts with one.  Not, say, a tab
+ * that ends an empty anchor name ("&\tx").
+ */
+static int
+is_tab_problem(const char *problem)
+{
+    return strcmp(problem, "found character that cannot start any token")
+               == 0
+           || strstr(problem, "tab character") != NULL;
+}
+
+
 int
 yaml_report_error(const yaml_parser_t *parser, const char *path,
     const char *text, size_t len, unsigned first_line, diag_t *diag)
@@ -91,6 +107,7 @@ yaml_report_error(const yaml_parser_t *parser, const char *path,
     problem = parser->problem ? parser->problem : "invalid YAML";
 
     if (parser->error == YAML_SCANNER_ERROR
+        && is_tab_problem(problem)
         && is_tab_at(text, len, &parser->problem_mark))
     {
         diag_error(diag, path, line, column, "a tab, which YAML does not "

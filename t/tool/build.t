@@ -869,6 +869,10 @@ subtest 'YAML errors and missing template fields' => sub {
     # break, and so its marks' lines; a plain CR too
     write_post($d, 'tabnel.md', "title: \"\xc2\x85\"\nlegacyUrl:\n\t- /nel.html\n");
     write_post($d, 'cr.md', "title: a\rb\nlegacyUrl:\n\t- /cr.html\n");
+    # libyaml's own words for a tab that indents a key after a plain value
+    write_post($d, 'tabkey.md', "legacyUrl: /tabkey.html\n\tdate: 2020-01-02\n");
+    # a tab that ends an empty anchor name indents nothing
+    write_post($d, 'anchor.md', "legacyUrl: &\tx /anchor.html\n");
     my ($rc, $err) = build($d);
     is $rc, 1, 'exit 1';
     like $err, qr{bad\.md:\d+:\d+: error: }, 'YAML error with line and column';
@@ -879,6 +883,10 @@ subtest 'YAML errors and missing template fields' => sub {
     like $err, qr{^\Q$d\E/cr\.md:\d+:\d+: error: could not find expected ':'}m,
         'a plain CR: libyaml\'s own message, not one of a tab elsewhere';
     unlike $err, qr{tabok\.md}, 'a tab inside a quoted value is fine';
+    like $err, qr{^\Q$d\E/tabkey\.md:3:1: error: a tab, which YAML does not take for indentation}m,
+        'a tab that indents a key after a plain value';
+    like $err, qr{^\Q$d\E/anchor\.md:2:13: error: did not find expected alphabetic or numeric character \(while scanning an anchor\)$}m,
+        'a tab after "&": libyaml\'s own message, not the advice on indenting';
     like $err, qr{nodate\.md:\d+: error: template needs \{year\}}, 'missing date';
     like $err, qr{open\.md:1: error: front matter is not closed}, 'unclosed';
 };
